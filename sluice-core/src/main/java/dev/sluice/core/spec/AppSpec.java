@@ -1,0 +1,32 @@
+package dev.sluice.core.spec;
+
+import java.time.Duration;
+
+/**
+ * One app: where its users connect, where its versions run, how health is checked, and the strategy
+ * that releases a new version.
+ *
+ * @param name the app's name, lower-case letters, digits and '-'
+ * @param listen the address the router accepts the app's traffic on
+ * @param runtime where the app's versions run
+ * @param health the active health check of each replica
+ * @param timeouts the router's timeouts for this app
+ * @param progressDeadline how long a new version may take to become healthy before the release
+ *     fails (Argo Rollouts' {@code progressDeadlineSeconds}); default 10m
+ * @param revisionHistoryLimit how many past releases can be rolled back to; default 10
+ * @param strategy how a new version replaces the stable one
+ * @param hooks commands and HTTP calls run at fixed points of a release
+ * @param snapshot this app's spec as compact JSON, kept with every release so that a release always
+ *     runs with the spec it started with
+ */
+public record AppSpec(
+    String name,
+    HostPort listen,
+    RuntimeSpec runtime,
+    HealthSpec health,
+    TimeoutSpec timeouts,
+    Duration progressDeadline,
+    int revisionHistoryLimit,
+    StrategySpec strategy,
+    HooksSpec hooks,
+    String snapshot) {}

@@ -1,0 +1,18 @@
+package dev.sluice.core.spec;
+
+import java.time.Duration;
+
+/**
+ * The router's timeouts for one app.
+ *
+ * @param connect to open a connection to a replica (then 502)
+ * @param request from sending a request to the replica's response headers (then 504)
+ * @param idle a client keep-alive connection with no request is closed after this
+ */
+public record TimeoutSpec(Duration connect, Duration request, Duration idle) {
+
+  /** The defaults: connect 2s, request 60s, idle 60s. */
+  public static TimeoutSpec defaults() {
+    return new TimeoutSpec(Duration.ofSeconds(2), Duration.ofSeconds(60), Duration.ofSeconds(60));
+  }
+}

@@ -1,0 +1,219 @@
+package dev.sluice.core.spec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class SpecParserTest {
+
+  private static final String GOOD =
+      """
+      apps:
+        - name: shop
+          listen: 127.0.0.1:8080
+          runtime:
+            process:
+              command: ["java", "-jar", "shop-${version}.jar"]
+              replicas: 2
+              stopGrace: 20s
+              env: {MODE: prod}
+          health: {path: /health, interval: 2s, timeout: 1s, healthyThreshold: 2, unhealthyThreshold: 3}
+          strategy:
+            blueGreen:
+              autoPromote: false
+              scaleDownDelay: 1m30s
+              previewListen: 127.0.0.1:8081
+          hooks:
+            prePromotion:
+              - run: ["./smoke.sh"]
+              - http: {path: /smoke}
+                timeout: 5s
+        - name: static-app
+          listen: "[::1]:9000"
+          runtime:
+            static:
+              versions:
+                v1: [http://127.0.0.1:9001, http://127.0.0.1:9002]
+                v2: [http://127.0.0.1:9003]
+      """;
+
+  private static List<String> problems(String yaml) {
+    try {
+      SpecParser.parse(yaml, "sluice.yaml");
+    } catch (SpecException e) {
+      return e.problems().stream().map(Problem::toString).toList();
+    }
+    throw new AssertionError("expected the spec to be rejected:\n" + yaml);
+  }
+
+  @Test
+  void readsAFullSpecWithDefaultsFilledIn() throws SpecException {
+    Spec spec = SpecParser.parse(GOOD, "sluice.yaml");
+    AppSpec shop = spec.app("shop").orElseThrow();
+    assertThat(shop.listen()).isEqualTo(new HostPort("127.0.0.1", 8080));
+    RuntimeSpec.Process p = (RuntimeSpec.Process) shop.runtime();
+    assertThat(p.command()).containsExactly("java", "-jar", "shop-${version}.jar");
+    assertThat(p.replicas()).isEqualTo(2);
+    assertThat(p.stopGrace()).isEqualTo(Duration.ofSeconds(20));
+    assertThat(p.env()).containsEntry("MODE", "prod");
+    StrategySpec.BlueGreen bg = (StrategySpec.BlueGreen) shop.strategy();
+    assertThat(bg.autoPromote()).isFalse();
+    assertThat(bg.scaleDownDelay()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(bg.previewListen()).isEqualTo(new HostPort("127.0.0.1", 8081));
+    assertThat(shop.hooks().prePromotion())
+        .containsExactly(
+            new HookSpec.Run(List.of("./smoke.sh"), Duration.ofMinutes(1)),
+            new HookSpec.Http("/smoke", "GET", Duration.ofSeconds(5)));
+    assertThat(shop.progressDeadline()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(shop.revisionHistoryLimit()).isEqualTo(10);
+    assertThat(shop.timeouts()).isEqualTo(TimeoutSpec.defaults());
+
+    AppSpec st = spec.app("static-app").orElseThrow();
+    assertThat(st.listen()).isEqualTo(new HostPort("::1", 9000));
+    assertThat(((RuntimeSpec.Static) st.runtime()).versions().get("v1"))
+        .containsExactly(URI.create("http://127.0.0.1:9001"), URI.create("http://127.0.0.1:9002"));
+    assertThat(st.strategy()).isEqualTo(StrategySpec.BlueGreen.defaults());
+    assertThat(st.health()).isEqualTo(HealthSpec.defaults());
+  }
+
+  @Test
+  void snapshotReadsBackToTheSameApp() throws SpecException {
+    for (AppSpec app : SpecParser.parse(GOOD, "sluice.yaml").apps()) {
+      assertThat(SpecParser.parseSnapshot(app.snapshot())).isEqualTo(app);
+    }
+  }
+
+  @Test
+  void unknownKeyIsNamedWithItsPositionAndASuggestion() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime:
+                      process:
+                        command: [./shop]
+                        replica: 2
+                """))
+        .containsExactly(
+            "sluice.yaml:7:9: apps[0].runtime.process.replica: unknown field (expected: 'replicas'?"
+                + " one of command, env, replicas, stopGrace, workingDir)");
+  }
+
+  @Test
+  void wrongTypeBadDurationAndWeightOutOfRangeAreEachReported() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime:
+                      process:
+                        command: [./shop]
+                        replicas: "two"
+                        stopGrace: 20 seconds
+                    health:
+                      healthyThreshold: 140
+                """))
+        .containsExactly(
+            "sluice.yaml:7:19: apps[0].runtime.process.replicas: \"two\" (expected: an integer"
+                + " 1..100)",
+            "sluice.yaml:8:20: apps[0].runtime.process.stopGrace: \"20 seconds\" (expected: a"
+                + " duration like 500ms, 30s, 10m or 1h30m, 0s..1h)",
+            "sluice.yaml:10:25: apps[0].health.healthyThreshold: 140 (expected: 1..100)");
+  }
+
+  @Test
+  void missingCommandIsReportedAtItsMapping() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime:
+                      process:
+                        replicas: 2
+                """))
+        .containsExactly(
+            "sluice.yaml:6:9: apps[0].runtime.process.command: missing (expected: a non-empty list"
+                + " of strings: the command of one replica)");
+  }
+
+  @Test
+  void missingRuntimeNameAndBadListenAddress() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: Shop
+                    listen: 8080
+                """))
+        .containsExactly(
+            "sluice.yaml:2:5: apps[0].runtime: missing (expected: exactly one of: process (Sluice"
+                + " runs the versions), static (you run them))",
+            "sluice.yaml:2:11: apps[0].name: \"Shop\" (expected: an app name: lower-case letters,"
+                + " digits and '-', starting with a letter, at most 63)",
+            "sluice.yaml:3:13: apps[0].listen: 8080 (expected: HOST:PORT, e.g. 127.0.0.1:8080 or"
+                + " [::1]:8080, port 0..65535)");
+  }
+
+  @Test
+  void repeatedNamesAndAddressesAreRefused() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - {name: a, listen: "127.0.0.1:8080", runtime: {process: {command: [x]}}}
+                  - {name: a, listen: "127.0.0.1:8080", runtime: {process: {command: [x]}}}
+                """))
+        .containsExactly(
+            "sluice.yaml:3:12: apps[1].name: \"a\" (expected: a name not used before"
+                + " (apps[0].name))",
+            "sluice.yaml:3:23: apps[1].listen: \"127.0.0.1:8080\" (expected: an address not used"
+                + " before (apps[0].listen))");
+  }
+
+  @Test
+  void malformedYamlIsReportedWithItsPosition() {
+    assertThat(problems("apps:\n  - name: [shop\n"))
+        .singleElement()
+        .asString()
+        .startsWith("sluice.yaml:3:1: ")
+        .endsWith("(expected: well-formed YAML)");
+  }
+
+  @Test
+  void emptyDocumentAndEmptyAppList() {
+    assertThat(problems(""))
+        .containsExactly("sluice.yaml: an empty document (expected: a mapping with 'apps')");
+    assertThat(problems("apps: []\n"))
+        .containsExactly("sluice.yaml:1:7: apps: a list (expected: a list of at least one app)");
+  }
+
+  @Test
+  void hookNeedsExactlyOneOfRunAndHttp() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    hooks:
+                      prePromotion:
+                        - {timeout: 5s}
+                        - http: {url: ftp://x}
+                """))
+        .containsExactly(
+            "sluice.yaml:7:11: apps[0].hooks.prePromotion[0]: neither run nor http (expected:"
+                + " exactly one of: run, http)",
+            "sluice.yaml:8:23: apps[0].hooks.prePromotion[1].http.url: \"ftp://x\" (expected: an"
+                + " http URL with host and port, like http://127.0.0.1:9001)");
+  }
+}
