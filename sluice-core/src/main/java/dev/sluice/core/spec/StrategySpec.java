@@ -9,6 +9,9 @@ public sealed interface StrategySpec {
   /** The name used in status output and events, e.g. {@code blueGreen}. */
   String kind();
 
+  /** How long the version traffic moved away from keeps running, so a rollback is instant. */
+  Duration scaleDownDelay();
+
   /**
    * Blue-green: start the new version at full size beside the old, check it, switch all traffic in
    * one step, keep the old version warm for {@code scaleDownDelay} so a rollback is one switch

@@ -1,0 +1,47 @@
+package dev.sluice.core.release;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the controller saw of the world when it asked for a decision: the health of each version's
+ * replicas and the hooks that finished.
+ */
+public record Observations(Map<String, VersionHealth> versions, List<HookOutcome> hooks) {
+
+  public Observations {
+    versions = Map.copyOf(versions);
+    hooks = List.copyOf(hooks);
+  }
+
+  public static Observations none() {
+    return new Observations(Map.of(), List.of());
+  }
+
+  /** The health of {@code version}; no replicas when it was not seen. */
+  public VersionHealth of(String version) {
+    return versions.getOrDefault(version, VersionHealth.NONE);
+  }
+
+  /** The outcome of one release's hooks of one phase, if they finished. */
+  public Optional<HookOutcome> hook(int revision, String phase) {
+    return hooks.stream()
+        .filter(h -> h.revision() == revision && h.phase().equals(phase))
+        .findFirst();
+  }
+
+  /**
+   * How a version's replicas are doing.
+   *
+   * @param running replicas whose process (or endpoint) exists
+   * @param healthy replicas passing their health check
+   * @param detail why the others are not healthy, for messages; empty when all are
+   */
+  public record VersionHealth(int running, int healthy, String detail) {
+    public static final VersionHealth NONE = new VersionHealth(0, 0, "");
+  }
+
+  /** The hooks of one phase of one release finished. */
+  public record HookOutcome(int revision, String phase, boolean passed, String detail) {}
+}

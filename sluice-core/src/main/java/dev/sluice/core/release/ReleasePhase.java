@@ -1,0 +1,34 @@
+package dev.sluice.core.release;
+
+/** Where a release is. The last four are final. */
+public enum ReleasePhase {
+  /** Running the preRollout hooks. */
+  PRE_ROLLOUT("Progressing"),
+  /** Starting the new version and waiting until every replica is healthy. */
+  STARTING("Progressing"),
+  /** Running the prePromotion hooks against the healthy new version. */
+  PRE_PROMOTION("Progressing"),
+  /** Healthy and checked; about to move traffic. */
+  READY("Progressing"),
+  /** Waiting for {@code sluice promote}. */
+  PAUSED("Paused"),
+  SUCCEEDED("Succeeded"),
+  FAILED("Failed"),
+  ROLLED_BACK("RolledBack"),
+  ABORTED("Aborted");
+
+  private final String status;
+
+  ReleasePhase(String status) {
+    this.status = status;
+  }
+
+  /** The status shown to people: Progressing, Paused, Succeeded, Failed, RolledBack, Aborted. */
+  public String status() {
+    return status;
+  }
+
+  public boolean isDone() {
+    return ordinal() >= SUCCEEDED.ordinal();
+  }
+}
