@@ -1,4 +1,8 @@
-/** Where versions run: supervised local processes and static endpoints. */
+/**
+ * Where versions of an app run: {@link dev.sluice.runtime.VersionRuntime} lists the endpoints of a
+ * version, whether Sluice supervises its processes ({@code process}) or the user runs them ({@code
+ * static}).
+ */
 @NullMarked
 package dev.sluice.runtime;
 

@@ -1,0 +1,469 @@
+package dev.sluice.runtime.process;
+
+import dev.sluice.runtime.Endpoint;
+import dev.sluice.runtime.process.ReplicaAdoptionException.Reason;
+import dev.sluice.runtime.process.internal.Executables;
+import dev.sluice.runtime.process.internal.Names;
+import dev.sluice.runtime.process.internal.ProcStat;
+import dev.sluice.runtime.process.internal.ProcessTable;
+import dev.sluice.runtime.process.internal.ProcessTrees;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ProcessSupervisor} of this host.
+ *
+ * <p>All mutable state (versions, slots) belongs to one event thread; public methods hand work to
+ * it and wait, so ordering is simple: events reach the listener in the order things happened, and a
+ * listener may call back into the supervisor (such calls run inline). Readers get immutable
+ * per-version snapshots republished after every change, without waiting.
+ */
+final class LocalProcessSupervisor implements ProcessSupervisor {
+  private static final Logger log = LoggerFactory.getLogger(ProcessSupervisor.class);
+  private static final Duration CLOSE_MARGIN = Duration.ofSeconds(10);
+
+  /** Start instants are compared to this much: /proc's boot time may shift by a second. */
+  private static final Duration START_TOLERANCE = Duration.ofSeconds(1);
+
+  record VersionKey(String app, String version) {}
+
+  private static final class VersionGroup {
+    final TreeMap<Integer, ReplicaSlot> active = new TreeMap<>();
+    final Set<ReplicaSlot> retiring = new LinkedHashSet<>();
+  }
+
+  private final Path logDir;
+  private final ReplicaListener listener;
+  private final SupervisorOptions options;
+  private final InetAddress hostAddress;
+  private final ProcessTable table = ProcessTable.system();
+  private final @Nullable Path setsid = Executables.setsid();
+  private final Set<Long> protectedPids = ProcessTrees.selfAndAncestors();
+  private final ScheduledThreadPoolExecutor loop;
+  private volatile @Nullable Thread loopThread;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Map<VersionKey, VersionGroup> groups = new LinkedHashMap<>();
+  private final ConcurrentMap<VersionKey, List<Replica>> published = new ConcurrentHashMap<>();
+
+  LocalProcessSupervisor(Path logDir, ReplicaListener listener, SupervisorOptions options) {
+    this.logDir = Objects.requireNonNull(logDir, "logDir").toAbsolutePath();
+    this.listener = Objects.requireNonNull(listener, "listener");
+    this.options = Objects.requireNonNull(options, "options");
+    try {
+      this.hostAddress = InetAddress.getByName(options.host());
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException(
+          "host: '" + options.host() + "' (expected: an IP address such as 127.0.0.1)", e);
+    }
+    try {
+      Files.createDirectories(this.logDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create log directory " + this.logDir, e);
+    }
+    this.loop =
+        new ScheduledThreadPoolExecutor(
+            1,
+            r -> {
+              Thread t = new Thread(r, "sluice-supervisor");
+              t.setDaemon(true);
+              loopThread = t;
+              return t;
+            });
+    loop.setRemoveOnCancelPolicy(true);
+    loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    if (setsid == null || !table.knowsGroups()) {
+      log.warn(
+          "no setsid or /proc on this host: replicas share the daemon's process group and only"
+              + " children still attached to a replica are stopped with it");
+    }
+  }
+
+  @Override
+  public List<Replica> scale(String app, String version, ProcessTemplate template, int replicas) {
+    Names.check("app", app);
+    Names.check("version", version);
+    Objects.requireNonNull(template, "template");
+    if (replicas < 0) {
+      throw new IllegalArgumentException("replicas: " + replicas + " (expected: zero or more)");
+    }
+    if (replicas > 0) {
+      String problem =
+          Executables.problem(template.commandFor(version), template.env(), template.workingDir());
+      if (problem != null) {
+        throw new ReplicaStartException(app, version, problem);
+      }
+      Path dir = logFile(app, version, 0).getParent();
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new ReplicaStartException(
+            app, version, "cannot create log directory " + dir + ": " + e.getMessage());
+      }
+    }
+    VersionKey key = new VersionKey(app, version);
+    return call(
+        () -> {
+          VersionGroup group = groups.computeIfAbsent(key, k -> new VersionGroup());
+          group.active.values().forEach(slot -> slot.template(template));
+          while (!group.active.isEmpty() && group.active.lastKey() >= replicas) {
+            retire(group, group.active.pollLastEntry().getValue());
+          }
+          for (int i = 0; i < replicas; i++) {
+            if (!group.active.containsKey(i)) {
+              ReplicaSlot slot = new ReplicaSlot(this, key, i, template, logFile(app, version, i));
+              group.active.put(i, slot);
+              slot.start();
+            }
+          }
+          List<Replica> out = group.active.values().stream().map(ReplicaSlot::snapshot).toList();
+          publish(key);
+          return out;
+        });
+  }
+
+  @Override
+  public List<Replica> replicas(String app, String version) {
+    return published.getOrDefault(new VersionKey(app, version), List.of());
+  }
+
+  @Override
+  public List<Replica> replicas() {
+    List<Replica> out = new ArrayList<>();
+    published.values().forEach(out::addAll);
+    return List.copyOf(out);
+  }
+
+  @Override
+  public List<Endpoint> endpoints(String app, String version) {
+    return replicas(app, version).stream()
+        .filter(r -> r.state() == ReplicaState.RUNNING)
+        .map(Replica::endpoint)
+        .toList();
+  }
+
+  @Override
+  public CompletableFuture<Void> stop(String app, String version) {
+    Names.check("app", app);
+    Names.check("version", version);
+    VersionKey key = new VersionKey(app, version);
+    CompletableFuture<Void> done = call(() -> stopGroup(key));
+    // Hop off the event thread so a caller's dependent stages cannot stall the supervisor.
+    return done.thenRunAsync(() -> {});
+  }
+
+  @Override
+  public Replica adopt(
+      String app,
+      String version,
+      int index,
+      ProcessTemplate template,
+      long pid,
+      Instant startInstant,
+      int port) {
+    Names.check("app", app);
+    Names.check("version", version);
+    Objects.requireNonNull(template, "template");
+    Objects.requireNonNull(startInstant, "startInstant");
+    if (index < 0) {
+      throw new IllegalArgumentException("index: " + index + " (expected: zero or more)");
+    }
+    if (port < 1 || port > 65535) {
+      throw new IllegalArgumentException("port: " + port + " (expected: 1..65535)");
+    }
+    VersionKey key = new VersionKey(app, version);
+    String id = Endpoint.idOf(app, version, index);
+    return call(
+        () -> {
+          if (pid <= 0 || protectedPids.contains(pid)) {
+            throw new ReplicaAdoptionException(
+                Reason.NOT_A_REPLICA, pid, id + ": pid " + pid + " is this daemon or its parent");
+          }
+          VersionGroup existing = groups.get(key);
+          if (existing != null && existing.active.containsKey(index)) {
+            throw new ReplicaAdoptionException(
+                Reason.INDEX_TAKEN, pid, id + ": the supervisor already runs this replica");
+          }
+          if (portTakenByOther(null, port)) {
+            throw new ReplicaAdoptionException(
+                Reason.PORT_TAKEN, pid, id + ": port " + port + " belongs to another replica");
+          }
+          Optional<ProcessHandle> handle = ProcessHandle.of(pid);
+          ProcStat stat = table.stat(pid);
+          if (handle.isEmpty() || stat == null || stat.zombie()) {
+            throw new ReplicaAdoptionException(
+                Reason.NOT_RUNNING, pid, id + ": no live process has pid " + pid);
+          }
+          Instant actual = handle.get().info().startInstant().orElse(null);
+          if (actual == null
+              || Duration.between(actual, startInstant).abs().compareTo(START_TOLERANCE) > 0) {
+            throw new ReplicaAdoptionException(
+                Reason.START_INSTANT_MISMATCH,
+                pid,
+                id
+                    + ": process "
+                    + pid
+                    + " started at "
+                    + actual
+                    + ", not at "
+                    + startInstant
+                    + " (its pid was recycled)");
+          }
+          VersionGroup group = groups.computeIfAbsent(key, k -> new VersionGroup());
+          ReplicaSlot slot =
+              new ReplicaSlot(this, key, index, template, logFile(app, version, index));
+          group.active.put(index, slot);
+          long pgid = table.knowsGroups() && stat.pgrp() == pid ? pid : -1;
+          slot.adopt(stat.ref(), actual, port, pgid);
+          publish(key);
+          return slot.snapshot();
+        });
+  }
+
+  @Override
+  public Path logFile(String app, String version, int index) {
+    Names.check("app", app);
+    Names.check("version", version);
+    return logDir.resolve(app).resolve(version).resolve(index + ".log");
+  }
+
+  @Override
+  public void close() {
+    if (Thread.currentThread() == loopThread) {
+      throw new IllegalStateException("close() must not be called from a replica listener");
+    }
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      Duration[] longest = {Duration.ZERO};
+      CompletableFuture<Void> all =
+          run(
+              () -> {
+                List<CompletableFuture<Void>> stops = new ArrayList<>();
+                for (VersionKey key : List.copyOf(groups.keySet())) {
+                  VersionGroup group = groups.get(key);
+                  if (group != null) {
+                    group.active.values().forEach(s -> max(longest, s.stopGrace()));
+                    group.retiring.forEach(s -> max(longest, s.stopGrace()));
+                  }
+                  stops.add(stopGroup(key));
+                }
+                return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
+              });
+      Duration wait = longest[0].plus(CLOSE_MARGIN);
+      all.get(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      log.warn("some replicas were still stopping when the supervisor closed: {}", replicas());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      log.warn("stopping replicas failed", e.getCause());
+    } finally {
+      loop.shutdownNow();
+    }
+  }
+
+  private static void max(Duration[] holder, Duration candidate) {
+    if (candidate.compareTo(holder[0]) > 0) {
+      holder[0] = candidate;
+    }
+  }
+
+  // ---- on the event thread ----
+
+  private CompletableFuture<Void> stopGroup(VersionKey key) {
+    VersionGroup group = groups.get(key);
+    if (group == null) {
+      return CompletableFuture.completedFuture(null);
+    }
+    while (!group.active.isEmpty()) {
+      retire(group, group.active.pollLastEntry().getValue());
+    }
+    List<CompletableFuture<Void>> stops = new ArrayList<>();
+    for (ReplicaSlot slot : List.copyOf(group.retiring)) {
+      stops.add(slot.stop());
+    }
+    publish(key);
+    return CompletableFuture.allOf(stops.toArray(CompletableFuture[]::new));
+  }
+
+  private void retire(VersionGroup group, ReplicaSlot slot) {
+    group.retiring.add(slot);
+    slot.stop()
+        .whenComplete(
+            (v, e) -> {
+              group.retiring.remove(slot);
+              publish(slot.key());
+            });
+  }
+
+  void changed(ReplicaSlot slot) {
+    publish(slot.key());
+  }
+
+  private void publish(VersionKey key) {
+    VersionGroup group = groups.get(key);
+    if (group == null) {
+      published.remove(key);
+      return;
+    }
+    if (group.active.isEmpty() && group.retiring.isEmpty()) {
+      groups.remove(key);
+      published.remove(key);
+      return;
+    }
+    List<Replica> list = new ArrayList<>();
+    for (ReplicaSlot slot : group.active.values()) {
+      list.add(slot.snapshot());
+    }
+    for (ReplicaSlot slot : group.retiring) {
+      if (slot.state() != ReplicaState.STOPPED) {
+        list.add(slot.snapshot());
+      }
+    }
+    list.sort(Comparator.comparingInt(Replica::index)); // stable: the active one first
+    published.put(key, List.copyOf(list));
+  }
+
+  boolean portTakenByOther(@Nullable ReplicaSlot self, int port) {
+    for (VersionGroup group : groups.values()) {
+      for (ReplicaSlot slot : group.active.values()) {
+        if (slot != self && slot.port() == port && slot.state() != ReplicaState.STOPPED) {
+          return true;
+        }
+      }
+      for (ReplicaSlot slot : group.retiring) {
+        if (slot != self && slot.port() == port && slot.state() != ReplicaState.STOPPED) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  void emit(ReplicaEvent event) {
+    try {
+      listener.onEvent(event);
+    } catch (RuntimeException | Error e) {
+      log.warn("replica listener failed on {}", event, e);
+    }
+  }
+
+  /** Runs {@code task}, logging what it throws: a throwing periodic task would stop for good. */
+  void guard(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException | Error e) {
+      log.error("supervisor task failed", e);
+    }
+  }
+
+  Future<?> schedule(Runnable task, Duration delay) {
+    return loop.schedule(() -> guard(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
+  Future<?> every(Runnable task, Duration period) {
+    long nanos = period.toNanos();
+    return loop.scheduleWithFixedDelay(() -> guard(task), nanos, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  Executor loop() {
+    return loop;
+  }
+
+  ProcessTable table() {
+    return table;
+  }
+
+  InstantSource clock() {
+    return options.clock();
+  }
+
+  RestartBackoff backoff() {
+    return options.backoff();
+  }
+
+  String host() {
+    return options.host();
+  }
+
+  InetAddress hostAddress() {
+    return hostAddress;
+  }
+
+  @Nullable Path setsid() {
+    return setsid;
+  }
+
+  Set<Long> protectedPids() {
+    return protectedPids;
+  }
+
+  // ---- handing work to the event thread ----
+
+  private <T> T call(Callable<T> task) {
+    if (closed.get()) {
+      throw new IllegalStateException("the process supervisor is closed");
+    }
+    return run(task);
+  }
+
+  private <T> T run(Callable<T> task) {
+    if (Thread.currentThread() == loopThread) {
+      try {
+        return task.call();
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    Future<T> future = loop.submit(task);
+    try {
+      return future.get();
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IllegalStateException(cause);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for the supervisor", e);
+    }
+  }
+}
