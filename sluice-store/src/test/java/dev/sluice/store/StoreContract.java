@@ -1,0 +1,146 @@
+package dev.sluice.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.sluice.core.event.Event;
+import dev.sluice.core.event.EventRecord;
+import dev.sluice.core.release.AppState;
+import dev.sluice.core.release.Commands;
+import dev.sluice.core.spec.AppSpec;
+import dev.sluice.core.spec.SpecParser;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every store must do, run against each kind of store (SQLite here; PostgreSQL in its own
+ * subclass), with the real database.
+ */
+abstract class StoreContract {
+  static final Instant T0 = Instant.parse("2026-03-01T10:00:00Z");
+
+  /** A fresh, empty store. */
+  abstract Store store();
+
+  /** The same store opened again (a restart). */
+  abstract Store reopen();
+
+  static AppSpec spec() throws Exception {
+    return SpecParser.parse(
+            """
+            apps:
+              - name: shop
+                listen: 127.0.0.1:0
+                runtime: {process: {command: [app, "${version}"], replicas: 2}}
+            """,
+            "test.yaml")
+        .apps()
+        .get(0);
+  }
+
+  @Test
+  void eventsComeBackInOrderWithTheirTypesAndFields() throws Exception {
+    Store store = store();
+    AppState s = AppState.empty("shop");
+    List<Event> events = Commands.deploy(s, spec(), "v1", false, "test");
+    List<EventRecord> records = s.next(events, T0);
+    s = s.applyAll(events, T0);
+    store.append(records, s.release());
+    List<Event> more =
+        List.of(
+            new Event.ReplicasSet("v1", 1, 2),
+            new Event.TrafficSet(Map.of("v1", 100)),
+            new Event.ReleaseSucceeded("v1"));
+    List<EventRecord> moreRecords = s.next(more, T0.plusSeconds(5));
+    s = s.applyAll(more, T0.plusSeconds(5));
+    store.append(moreRecords, s.release());
+
+    assertThat(store.apps()).containsExactly("shop");
+    assertThat(store.lastSeq("shop")).isEqualTo(4);
+    List<EventRecord> read = store.events("shop");
+    assertThat(read).hasSize(4);
+    assertThat(read.get(0)).isEqualTo(records.get(0));
+    assertThat(read.subList(1, 4)).isEqualTo(moreRecords);
+    assertThat(store.events("shop", 2, 1)).containsExactly(moreRecords.get(1));
+    assertThat(AppState.replay("shop", read)).isEqualTo(s);
+  }
+
+  @Test
+  void anAppendThatDoesNotFollowTheLogWritesNothing() throws Exception {
+    Store store = store();
+    AppState s = AppState.empty("shop");
+    List<Event> events = Commands.deploy(s, spec(), "v1", false, "test");
+    store.append(s.next(events, T0), null);
+    // a second writer that did not see the first append
+    assertThatThrownBy(() -> store.append(s.next(List.of(new Event.Paused("x")), T0), null))
+        .isInstanceOf(ConcurrentAppendException.class)
+        .hasMessage("event shop#1 does not follow #1");
+    assertThat(store.events("shop")).hasSize(1);
+  }
+
+  @Test
+  void releasesAreProjectedWithTheirLatestStatus() throws Exception {
+    Store store = store();
+    AppState s = AppState.empty("shop");
+    List<Event> e1 = Commands.deploy(s, spec(), "v1", false, "test");
+    List<EventRecord> r1 = s.next(e1, T0);
+    s = s.applyAll(e1, T0);
+    store.append(r1, s.release());
+    assertThat(store.releases("shop"))
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.revision()).isEqualTo(1);
+              assertThat(r.version()).isEqualTo("v1");
+              assertThat(r.status()).isEqualTo("Progressing");
+              assertThat(r.strategy()).isEqualTo("blueGreen");
+              assertThat(r.spec()).isEqualTo(spec().snapshot());
+            });
+    List<Event> e2 = List.of(new Event.ReleaseFailed("not healthy"));
+    List<EventRecord> r2 = s.next(e2, T0.plusSeconds(60));
+    s = s.applyAll(e2, T0.plusSeconds(60));
+    store.append(r2, s.release());
+    ReleaseRecord r = store.releases("shop").get(0);
+    assertThat(r.status()).isEqualTo("Failed");
+    assertThat(r.reason()).isEqualTo("not healthy");
+    assertThat(r.startedAt()).isEqualTo(T0);
+    assertThat(r.updatedAt()).isEqualTo(T0.plusSeconds(60));
+  }
+
+  @Test
+  void everythingSurvivesAReopen() throws Exception {
+    Store store = store();
+    AppState s = AppState.empty("shop");
+    List<Event> events = Commands.deploy(s, spec(), "v1", false, "test");
+    store.append(s.next(events, T0), s.applyAll(events, T0).release());
+    store.putInstance(new InstanceRecord("shop", "v1", 0, 4242, 41000, T0));
+    store.close();
+
+    Store again = reopen();
+    assertThat(again.events("shop")).hasSize(1);
+    assertThat(again.releases("shop")).hasSize(1);
+    assertThat(again.instances())
+        .containsExactly(new InstanceRecord("shop", "v1", 0, 4242, 41000, T0));
+  }
+
+  @Test
+  void instancesAreRecordedReplacedAndForgotten() {
+    Store store = store();
+    store.putInstance(new InstanceRecord("shop", "v1", 0, 1, 41000, T0));
+    store.putInstance(new InstanceRecord("shop", "v1", 1, 2, 41001, T0));
+    store.putInstance(new InstanceRecord("shop", "v1", 0, 3, 41002, T0.plusSeconds(1)));
+    assertThat(store.instances())
+        .containsExactly(
+            new InstanceRecord("shop", "v1", 0, 3, 41002, T0.plusSeconds(1)),
+            new InstanceRecord("shop", "v1", 1, 2, 41001, T0));
+    store.removeInstance("shop", "v1", 0);
+    assertThat(store.instances()).extracting(InstanceRecord::index).containsExactly(1);
+  }
+
+  @Test
+  void checkPassesOnAWorkingStore() {
+    store().check();
+  }
+}
