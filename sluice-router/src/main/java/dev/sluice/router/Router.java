@@ -1,0 +1,56 @@
+package dev.sluice.router;
+
+import dev.sluice.router.health.HealthChecks;
+import dev.sluice.router.internal.RouterCore;
+import dev.sluice.router.metrics.RouterMetrics;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Sluice's data plane: an HTTP/1.1 reverse proxy that owns its event loops, listeners, upstream
+ * connection pools, health checks and per-version metrics.
+ *
+ * <pre>{@code
+ * try (Router router = Router.create(RouterOptions.defaults())) {
+ *   Listener shop = router.listen(ListenerOptions.of("shop", new InetSocketAddress(8080)));
+ *   shop.update(RoutingTable.builder().version("v1", 100, replicas).build());
+ * }
+ * }</pre>
+ */
+public interface Router extends AutoCloseable {
+
+  /** Starts a router with its event loops (epoll when the native library is present, else NIO). */
+  static Router create(RouterOptions options) {
+    return RouterCore.start(options);
+  }
+
+  /**
+   * Binds a listener, initially with an empty table (503 to every request).
+   *
+   * @throws java.io.UncheckedIOException when the address cannot be bound
+   */
+  Listener listen(ListenerOptions options);
+
+  /** Returns the active health checker of endpoints. */
+  HealthChecks health();
+
+  /** Returns the per-version metrics. */
+  RouterMetrics metrics();
+
+  /** Returns the number of requests in flight on this endpoint (0 for an unknown one). */
+  int inFlight(Endpoint endpoint);
+
+  /**
+   * Completes with true once none of these endpoints has a request in flight, or with false when
+   * the timeout passes first. Call it after the endpoints left the routing tables.
+   */
+  CompletableFuture<Boolean> awaitDrained(Collection<Endpoint> endpoints, Duration timeout);
+
+  /** Returns "epoll" or "nio": the transport the event loops use. */
+  String transport();
+
+  /** Closes listeners, stops health checks and the event loops. */
+  @Override
+  void close();
+}

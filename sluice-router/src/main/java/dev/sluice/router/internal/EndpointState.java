@@ -1,0 +1,86 @@
+package dev.sluice.router.internal;
+
+import dev.sluice.router.Endpoint;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The router's live state of one replica: health, requests in flight, and its idle upstream
+ * connections, one pool per event loop.
+ *
+ * <p>A pool is touched only by its own event loop, so it needs no lock; a client connection always
+ * borrows from the pool of the loop it runs on, which keeps each exchange on one thread.
+ */
+final class EndpointState {
+
+  final Endpoint endpoint;
+  final InetSocketAddress address;
+  final AtomicInteger inFlight = new AtomicInteger();
+
+  /** Whether the replica may get traffic; written by health checks and the proxy. */
+  volatile boolean healthy = true;
+
+  /** Whether health checks watch this replica (only then a connect failure marks it down). */
+  volatile boolean watched;
+
+  /** True while the replica is in no listener's table: pooled connections close on return. */
+  volatile boolean retired;
+
+  private final ArrayDeque<UpstreamHandler>[] idle;
+
+  @SuppressWarnings("unchecked")
+  EndpointState(Endpoint endpoint, int loops) {
+    this.endpoint = endpoint;
+    this.address = new InetSocketAddress(endpoint.host(), endpoint.port());
+    this.idle = new ArrayDeque[loops];
+    for (int i = 0; i < loops; i++) {
+      idle[i] = new ArrayDeque<>();
+    }
+  }
+
+  /** Returns an open idle connection of this loop, or null. Call on loop {@code loop}. */
+  UpstreamHandler pollIdle(int loop) {
+    ArrayDeque<UpstreamHandler> pool = idle[loop];
+    UpstreamHandler h;
+    while ((h = pool.pollLast()) != null) {
+      h.pooled = false;
+      if (h.channel().isActive()) {
+        return h;
+      }
+      h.channel().close();
+    }
+    return null;
+  }
+
+  /** Keeps a connection for reuse, or closes it when retired or the pool is full. */
+  void offerIdle(int loop, UpstreamHandler h, int max) {
+    ArrayDeque<UpstreamHandler> pool = idle[loop];
+    if (retired || pool.size() >= max || !h.channel().isActive()) {
+      h.channel().close();
+      return;
+    }
+    h.pooled = true;
+    pool.addLast(h);
+  }
+
+  /** Forgets a pooled connection that closed. Call on loop {@code loop}. */
+  void removeIdle(int loop, UpstreamHandler h) {
+    idle[loop].remove(h);
+    h.pooled = false;
+  }
+
+  /** Closes every idle connection of one loop. Call on loop {@code loop}. */
+  void closeIdle(int loop) {
+    UpstreamHandler h;
+    while ((h = idle[loop].pollLast()) != null) {
+      h.pooled = false;
+      h.channel().close();
+    }
+  }
+
+  /** Returns the number of idle connections of one loop. Call on loop {@code loop}. */
+  int idleCount(int loop) {
+    return idle[loop].size();
+  }
+}

@@ -1,0 +1,119 @@
+package dev.sluice.router.internal;
+
+import dev.sluice.router.Balancing;
+import dev.sluice.router.Listener;
+import dev.sluice.router.ListenerOptions;
+import dev.sluice.router.RoutingTable;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+
+/** A bound listener: its server channel, its current table, and one bootstrap per loop. */
+final class ListenerImpl implements Listener {
+
+  final RouterCore core;
+  final ListenerOptions options;
+  final Balancing balancing;
+  final int maxRetries;
+  final long idleTimeoutNanos;
+  final long requestTimeoutNanos;
+
+  /** Upstream connection factories, one per event loop, so connections stay on their loop. */
+  final Bootstrap[] bootstraps;
+
+  /** The table of the next request: one volatile read per request, one write per update. */
+  volatile CompiledTable table;
+
+  private final Channel serverChannel;
+  private final ChannelGroup connections;
+
+  ListenerImpl(RouterCore core, ListenerOptions options) {
+    this.core = core;
+    this.options = options;
+    this.balancing = options.balancing();
+    this.maxRetries = options.maxRetries();
+    this.idleTimeoutNanos = options.idleTimeout().toNanos();
+    this.requestTimeoutNanos = options.requestTimeout().toNanos();
+    this.table = core.compile(options.name(), RoutingTable.EMPTY);
+    this.connections = new DefaultChannelGroup(core.loops[0]);
+    int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
+    this.bootstraps = new Bootstrap[core.loops.length];
+    for (int i = 0; i < bootstraps.length; i++) {
+      bootstraps[i] =
+          new Bootstrap()
+              .group(core.loops[i])
+              .channel(core.transport.socketChannel())
+              .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectMillis))
+              .option(ChannelOption.TCP_NODELAY, true)
+              .handler(
+                  new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                      ch.pipeline().addLast(new HttpClientCodec(), new UpstreamHandler());
+                    }
+                  });
+    }
+    ServerBootstrap server =
+        new ServerBootstrap()
+            .group(core.group)
+            .channel(core.transport.serverChannel())
+            .option(ChannelOption.SO_BACKLOG, 1024)
+            .option(ChannelOption.SO_REUSEADDR, true)
+            .childOption(ChannelOption.TCP_NODELAY, true)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    connections.add(ch);
+                    ch.pipeline()
+                        .addLast(new HttpServerCodec(), new ClientHandler(ListenerImpl.this));
+                  }
+                });
+    try {
+      this.serverChannel = server.bind(options.address()).sync().channel();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while binding " + options.address(), e);
+    } catch (Exception e) {
+      throw new UncheckedIOException(
+          new IOException(
+              "listener " + options.name() + ": cannot bind " + options.address() + ": " + e, e));
+    }
+  }
+
+  @Override
+  public ListenerOptions options() {
+    return options;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  @Override
+  public RoutingTable table() {
+    return table.source;
+  }
+
+  @Override
+  public void update(RoutingTable newTable) {
+    core.update(this, newTable);
+  }
+
+  @Override
+  public void close() {
+    core.remove(this);
+    serverChannel.close().syncUninterruptibly();
+    connections.close().awaitUninterruptibly();
+  }
+}

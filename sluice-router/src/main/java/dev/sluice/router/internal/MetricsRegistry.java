@@ -1,0 +1,163 @@
+package dev.sluice.router.internal;
+
+import dev.sluice.router.Ticker;
+import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.router.metrics.StatusCounts;
+import dev.sluice.router.metrics.WindowSnapshot;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
+
+/** All {@link VersionMetrics} of a router by app and version, and their Prometheus export. */
+final class MetricsRegistry implements RouterMetrics {
+
+  /** One replica's health for the {@code sluice_replica_healthy} gauge. */
+  record ReplicaHealth(String app, String version, String replica, boolean healthy) {}
+
+  private record Key(String app, String version) {}
+
+  private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+  private static final String[] LE = new String[VersionMetrics.BUCKETS.length];
+
+  static {
+    for (int i = 0; i < LE.length; i++) {
+      LE[i] = BigDecimal.valueOf(VersionMetrics.BUCKETS[i]).stripTrailingZeros().toPlainString();
+    }
+  }
+
+  private final ConcurrentHashMap<Key, VersionMetrics> versions = new ConcurrentHashMap<>();
+  private final Ticker ticker;
+  private final long origin;
+  private final Supplier<List<ReplicaHealth>> replicas;
+
+  MetricsRegistry(Ticker ticker, Supplier<List<ReplicaHealth>> replicas) {
+    this.ticker = ticker;
+    this.origin = ticker.nanos();
+    this.replicas = replicas;
+  }
+
+  VersionMetrics of(String app, String version) {
+    return versions.computeIfAbsent(
+        new Key(app, version), k -> new VersionMetrics(app, version, ticker, origin));
+  }
+
+  void flushAll() {
+    for (VersionMetrics m : versions.values()) {
+      m.flush();
+    }
+  }
+
+  @Override
+  public WindowSnapshot window(String app, String version, Duration window) {
+    Objects.requireNonNull(window, "window");
+    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+      throw new IllegalArgumentException("window: " + window + " (expected: 1s..10m)");
+    }
+    VersionMetrics m = versions.get(new Key(app, version));
+    if (m == null) {
+      return new WindowSnapshot(
+          window, 0, StatusCounts.ZERO, 0, new Histogram(VersionMetrics.MAX_MICROS, 2));
+    }
+    return m.window(window);
+  }
+
+  @Override
+  public void writePrometheus(Appendable out) throws IOException {
+    List<VersionMetrics> all = new ArrayList<>(versions.values());
+    all.sort(Comparator.comparing((VersionMetrics m) -> m.app).thenComparing(m -> m.version));
+
+    header(out, "sluice_requests_total", "counter", "Requests answered, by status class.");
+    for (VersionMetrics m : all) {
+      for (int c = 1; c <= 5; c++) {
+        out.append("sluice_requests_total");
+        labels(out, m, "code", CLASSES[c - 1]);
+        out.append(' ').append(Long.toString(m.requests(c))).append('\n');
+      }
+    }
+    header(
+        out,
+        "sluice_upstream_failures_total",
+        "counter",
+        "Failed upstream attempts (connect, reset, timeout), retried or not.");
+    for (VersionMetrics m : all) {
+      out.append("sluice_upstream_failures_total");
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(m.upstreamFailures())).append('\n');
+    }
+    header(out, "sluice_requests_in_flight", "gauge", "Requests being served now.");
+    for (VersionMetrics m : all) {
+      out.append("sluice_requests_in_flight");
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(m.inFlight())).append('\n');
+    }
+    header(
+        out,
+        "sluice_request_duration_seconds",
+        "histogram",
+        "Time from request headers received to response completed.");
+    for (VersionMetrics m : all) {
+      long[] b = m.buckets();
+      for (int i = 0; i < LE.length; i++) {
+        out.append("sluice_request_duration_seconds_bucket");
+        labels(out, m, "le", LE[i]);
+        out.append(' ').append(Long.toString(b[i])).append('\n');
+      }
+      out.append("sluice_request_duration_seconds_bucket");
+      labels(out, m, "le", "+Inf");
+      out.append(' ').append(Long.toString(b[LE.length])).append('\n');
+      out.append("sluice_request_duration_seconds_sum");
+      labels(out, m, null, null);
+      out.append(' ').append(Double.toString(m.sumSeconds())).append('\n');
+      out.append("sluice_request_duration_seconds_count");
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(b[LE.length])).append('\n');
+    }
+    header(out, "sluice_replica_healthy", "gauge", "1 when the replica may get traffic.");
+    for (ReplicaHealth r : replicas.get()) {
+      out.append("sluice_replica_healthy{app=\"")
+          .append(escape(r.app()))
+          .append("\",version=\"")
+          .append(escape(r.version()))
+          .append("\",replica=\"")
+          .append(escape(r.replica()))
+          .append("\"} ")
+          .append(r.healthy() ? "1" : "0")
+          .append('\n');
+    }
+  }
+
+  private static void header(Appendable out, String name, String type, String help)
+      throws IOException {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void labels(
+      Appendable out, VersionMetrics m, @Nullable String extraName, @Nullable String extraValue)
+      throws IOException {
+    out.append("{app=\"")
+        .append(escape(m.app))
+        .append("\",version=\"")
+        .append(escape(m.version))
+        .append('"');
+    if (extraName != null) {
+      out.append(',').append(extraName).append("=\"").append(extraValue).append('"');
+    }
+    out.append('}');
+  }
+
+  static String escape(String v) {
+    if (v.indexOf('\\') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0) {
+      return v;
+    }
+    return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+  }
+}

@@ -1,0 +1,230 @@
+package dev.sluice.router.internal;
+
+import dev.sluice.router.Endpoint;
+import dev.sluice.router.Listener;
+import dev.sluice.router.ListenerOptions;
+import dev.sluice.router.Router;
+import dev.sluice.router.RouterOptions;
+import dev.sluice.router.RoutingTable;
+import dev.sluice.router.Ticker;
+import dev.sluice.router.health.HealthChecks;
+import dev.sluice.router.metrics.RouterMetrics;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The router: event loops, listeners, endpoint states, health checks and metrics.
+ *
+ * <p>Table updates are rare and may take this object's monitor; the hot path never does. When an
+ * update leaves an endpoint in no listener's table, the endpoint is retired: each event loop closes
+ * its idle connections to it, and connections that come back from requests in flight close on
+ * return (draining).
+ */
+public final class RouterCore implements Router {
+
+  final RouterOptions options;
+  final Ticker ticker;
+  final Transport transport;
+  final EventLoopGroup group;
+  final EventLoop[] loops;
+  final HealthChecker healthChecker;
+
+  private final ConcurrentHashMap<Endpoint, EndpointState> endpoints = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<ListenerImpl> listeners = new CopyOnWriteArrayList<>();
+  private final MetricsRegistry metrics;
+  private final ScheduledFuture<?> metricsTick;
+
+  private RouterCore(RouterOptions options) {
+    this.options = options;
+    this.ticker = options.ticker();
+    this.transport = Transport.best();
+    this.group =
+        new MultiThreadIoEventLoopGroup(
+            options.eventLoops(),
+            new DefaultThreadFactory("sluice-router", true),
+            transport.ioHandlers());
+    List<EventLoop> all = new ArrayList<>();
+    for (EventExecutor e : group) {
+      all.add((EventLoop) e);
+    }
+    this.loops = all.toArray(new EventLoop[0]);
+    this.healthChecker = new HealthChecker(this);
+    this.metrics = new MetricsRegistry(ticker, this::replicaHealth);
+    // Keeps the 1-second windows aligned even when nobody reads them.
+    this.metricsTick = loops[0].scheduleAtFixedRate(metrics::flushAll, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Starts a router; see {@link Router#create}. */
+  public static RouterCore start(RouterOptions options) {
+    return new RouterCore(Objects.requireNonNull(options, "options"));
+  }
+
+  int loopIndex(EventLoop loop) {
+    for (int i = 0; i < loops.length; i++) {
+      if (loops[i] == loop) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("not a loop of this router: " + loop);
+  }
+
+  EndpointState state(Endpoint e) {
+    return endpoints.computeIfAbsent(e, k -> new EndpointState(k, loops.length));
+  }
+
+  @Nullable EndpointState existingState(Endpoint e) {
+    return endpoints.get(e);
+  }
+
+  CompiledTable compile(String app, RoutingTable table) {
+    List<RoutingTable.Version> vs = table.versions();
+    VersionEntry[] entries = new VersionEntry[vs.size()];
+    for (int i = 0; i < entries.length; i++) {
+      RoutingTable.Version v = vs.get(i);
+      EndpointState[] replicas = new EndpointState[v.endpoints().size()];
+      for (int j = 0; j < replicas.length; j++) {
+        replicas[j] = state(v.endpoints().get(j));
+      }
+      entries[i] = new VersionEntry(v.name(), v.weight(), replicas, metrics.of(app, v.name()));
+    }
+    return new CompiledTable(table, entries);
+  }
+
+  @Override
+  public Listener listen(ListenerOptions options) {
+    ListenerImpl l = new ListenerImpl(this, options);
+    listeners.add(l);
+    return l;
+  }
+
+  synchronized void update(ListenerImpl listener, RoutingTable table) {
+    Objects.requireNonNull(table, "table");
+    listener.table = compile(listener.options.name(), table);
+    retireUnused();
+  }
+
+  synchronized void remove(ListenerImpl listener) {
+    listeners.remove(listener);
+    retireUnused();
+  }
+
+  private void retireUnused() {
+    Set<EndpointState> used = new HashSet<>();
+    for (ListenerImpl l : listeners) {
+      for (VersionEntry v : l.table.versions) {
+        used.addAll(List.of(v.replicas));
+      }
+    }
+    for (EndpointState s : endpoints.values()) {
+      boolean retire = !used.contains(s);
+      if (retire && !s.retired) {
+        s.retired = true;
+        for (int i = 0; i < loops.length; i++) {
+          int loop = i;
+          loops[i].execute(() -> s.closeIdle(loop));
+        }
+      } else if (!retire) {
+        s.retired = false;
+      }
+    }
+  }
+
+  private List<MetricsRegistry.ReplicaHealth> replicaHealth() {
+    List<MetricsRegistry.ReplicaHealth> out = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (ListenerImpl l : listeners) {
+      String app = l.options.name();
+      for (VersionEntry v : l.table.versions) {
+        for (EndpointState s : v.replicas) {
+          if (seen.add(app + '\0' + v.name + '\0' + s.endpoint.id())) {
+            out.add(new MetricsRegistry.ReplicaHealth(app, v.name, s.endpoint.id(), s.healthy));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public HealthChecks health() {
+    return healthChecker;
+  }
+
+  @Override
+  public RouterMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public int inFlight(Endpoint endpoint) {
+    EndpointState s = endpoints.get(endpoint);
+    return s == null ? 0 : s.inFlight.get();
+  }
+
+  /**
+   * Polls the in-flight counts every 20 ms. A request picks its replica and then counts itself in
+   * flight, so right after a table swap one may be between the two steps: the endpoints must read
+   * zero in two polls in a row.
+   */
+  @Override
+  public CompletableFuture<Boolean> awaitDrained(Collection<Endpoint> drained, Duration timeout) {
+    List<Endpoint> list = List.copyOf(drained);
+    CompletableFuture<Boolean> result = new CompletableFuture<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int[] zeroPolls = {0};
+    EventLoop loop = loops[0];
+    ScheduledFuture<?>[] task = new ScheduledFuture<?>[1];
+    task[0] =
+        loop.scheduleAtFixedRate(
+            () -> {
+              boolean idle = true;
+              for (Endpoint e : list) {
+                idle &= inFlight(e) == 0;
+              }
+              zeroPolls[0] = idle ? zeroPolls[0] + 1 : 0;
+              if (zeroPolls[0] >= 2) {
+                result.complete(true);
+              } else if (System.nanoTime() - deadline > 0) {
+                result.complete(false);
+              }
+              if (result.isDone()) {
+                task[0].cancel(false);
+              }
+            },
+            20,
+            20,
+            TimeUnit.MILLISECONDS);
+    return result;
+  }
+
+  @Override
+  public String transport() {
+    return transport.name();
+  }
+
+  @Override
+  public void close() {
+    for (ListenerImpl l : listeners) {
+      l.close();
+    }
+    healthChecker.stopAll();
+    metricsTick.cancel(false);
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
