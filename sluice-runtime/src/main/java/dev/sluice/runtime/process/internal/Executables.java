@@ -29,9 +29,12 @@ public final class Executables {
     }
     if (program.indexOf('/') >= 0) {
       Path file = base.resolve(program);
-      return runnable(file)
-          ? null
-          : "command[0]: '" + program + "' (expected: an executable file; " + file + " is not)";
+      if (runnable(file)) {
+        return null;
+      }
+      String where = file.toString().equals(program) ? " it" : " " + file;
+      String found = Files.exists(file) ? " is not executable" : " does not exist";
+      return "command[0]: '" + program + "' (expected: an executable file;" + where + found + ")";
     }
     String path = env.containsKey("PATH") ? env.get("PATH") : System.getenv("PATH");
     if (path == null || path.isEmpty()) {
