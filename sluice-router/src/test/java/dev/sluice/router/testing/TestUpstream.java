@@ -214,24 +214,31 @@ public final class TestUpstream implements AutoCloseable {
     }
 
     void writeMore() {
+      io.netty.channel.ChannelFuture lastWrite = null;
       while (left > 0 && ctx.channel().isWritable()) {
         int n = (int) Math.min(65536, left);
         ByteBuf buf = ctx.alloc().buffer(n);
         buf.writeZero(n);
         left -= n;
         bigBytesWritten.addAndGet(n);
-        ctx.write(new DefaultHttpContent(buf));
+        lastWrite = ctx.write(new DefaultHttpContent(buf));
       }
       if (left == 0) {
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         return;
       }
       ctx.flush();
-      if (!ctx.channel().isActive()) {
+      if (lastWrite == null) {
+        ctx.executor().schedule(this, 1, TimeUnit.MILLISECONDS);
         return;
       }
-      // Not writable: try again shortly (a test upstream may poll).
-      ctx.executor().schedule(this, 5, TimeUnit.MILLISECONDS);
+      // Continue once the kernel took the last piece: that is the backpressure signal.
+      lastWrite.addListener(
+          f -> {
+            if (f.isSuccess()) {
+              writeMore();
+            }
+          });
     }
 
     @Override
