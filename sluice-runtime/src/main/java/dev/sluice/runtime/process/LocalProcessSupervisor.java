@@ -52,6 +52,7 @@ import org.slf4j.LoggerFactory;
 final class LocalProcessSupervisor implements ProcessSupervisor {
   private static final Logger log = LoggerFactory.getLogger(ProcessSupervisor.class);
   private static final Duration CLOSE_MARGIN = Duration.ofSeconds(10);
+  private static final Duration STOP_TICK = Duration.ofMillis(50);
 
   /** Start instants are compared to this much: /proc's boot time may shift by a second. */
   private static final Duration START_TOLERANCE = Duration.ofSeconds(1);
@@ -75,6 +76,8 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Map<VersionKey, VersionGroup> groups = new LinkedHashMap<>();
   private final ConcurrentMap<VersionKey, List<Replica>> published = new ConcurrentHashMap<>();
+  private final Set<ReplicaSlot> stopping = new LinkedHashSet<>();
+  private @Nullable Future<?> stopTicker;
 
   LocalProcessSupervisor(Path logDir, ReplicaListener listener, SupervisorOptions options) {
     this.logDir = Objects.requireNonNull(logDir, "logDir").toAbsolutePath();
@@ -326,6 +329,34 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
               group.retiring.remove(slot);
               publish(slot.key());
             });
+  }
+
+  /** Checks {@code slot} on every stop tick until it is stopped. */
+  void watchStop(ReplicaSlot slot) {
+    stopping.add(slot);
+    if (stopTicker == null) {
+      stopTicker = every(this::tickStops, STOP_TICK);
+    }
+  }
+
+  void unwatchStop(ReplicaSlot slot) {
+    stopping.remove(slot);
+  }
+
+  /** One process-table scan per tick serves every stopping replica. */
+  private void tickStops() {
+    if (stopping.isEmpty()) {
+      Future<?> ticker = stopTicker;
+      stopTicker = null;
+      if (ticker != null) {
+        ticker.cancel(false);
+      }
+      return;
+    }
+    Map<Long, ProcStat> snapshot = table.scan();
+    for (ReplicaSlot slot : List.copyOf(stopping)) {
+      slot.checkStopped(snapshot);
+    }
   }
 
   void changed(ReplicaSlot slot) {

@@ -19,10 +19,13 @@ public sealed interface ReplicaEvent {
   record Started(Replica replica, boolean adopted) implements ReplicaEvent {}
 
   /**
-   * The replica's process exited. {@code expected} is true when a stop caused it; then the event
-   * comes once the whole process tree is gone and the port is free. An unexpected exit is followed
-   * by {@link RestartScheduled}. The exit code is empty for an adopted process (only a parent
-   * learns it).
+   * The replica's process exited.
+   *
+   * <p>Unexpected ({@code expected} false): it died on its own; {@link RestartScheduled} follows.
+   * Expected: a stop finished, the whole process tree is gone and the port is free; this is the
+   * replica's last event, sent even when the stop found it in backoff with no process (then the
+   * exit code is empty). The exit code is also empty for an adopted process, since only a parent
+   * learns it.
    */
   record Exited(Replica replica, OptionalInt exitCode, boolean expected) implements ReplicaEvent {}
 

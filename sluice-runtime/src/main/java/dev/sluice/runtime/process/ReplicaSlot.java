@@ -248,7 +248,7 @@ final class ReplicaSlot {
     cancel(watcher);
     lastExit = exit;
     if (state == ReplicaState.STOPPING) {
-      checkStopped();
+      checkStopped(sup.table().scan());
       return;
     }
     note("exited with " + describe(exit) + ", not asked to");
@@ -262,7 +262,7 @@ final class ReplicaSlot {
     sup.emit(new Exited(snapshot(), exit, false));
     // What is left of the tree (a wrapper's children) gets SIGTERM now and SIGKILL before the
     // restart, so it cannot hold the port or live on as an orphan.
-    signalMembers(false);
+    signalMembers(sup.table().scan(), false);
     scheduleRestart();
   }
 
@@ -287,7 +287,7 @@ final class ReplicaSlot {
     if (state != ReplicaState.BACKOFF) {
       return;
     }
-    Set<ProcessRef> left = members();
+    Set<ProcessRef> left = members(sup.table().scan());
     if (!left.isEmpty() && cleanupTicks++ < CLEANUP_TICKS) {
       left.forEach(ref -> sup.table().signal(ref, true));
       timer = sup.schedule(this::restartNow, TICK);
@@ -316,20 +316,24 @@ final class ReplicaSlot {
     if (stopFoundRoot) {
       note("stopping: SIGTERM now, SIGKILL after " + template.stopGrace());
     }
-    signalMembers(false);
+    signalMembers(sup.table().scan(), false);
     killTimer =
         sup.schedule(
             () -> {
               killing = true;
-              signalMembers(true);
+              signalMembers(sup.table().scan(), true);
             },
             template.stopGrace());
-    timer = sup.every(this::checkStopped, TICK);
-    checkStopped();
+    sup.watchStop(this);
+    checkStopped(sup.table().scan());
     return done;
   }
 
-  private void checkStopped() {
+  /**
+   * Finishes the stop when nothing of the replica is left in {@code snapshot}, else signals what
+   * appeared since the last look. The supervisor calls it on every tick with one shared scan.
+   */
+  void checkStopped(Map<Long, ProcStat> snapshot) {
     if (state != ReplicaState.STOPPING) {
       return;
     }
@@ -339,21 +343,20 @@ final class ReplicaSlot {
       cancel(watcher);
       lastExit = OptionalInt.empty();
     }
-    Set<ProcessRef> left = signalMembers(killing);
+    Set<ProcessRef> left = signalMembers(snapshot, killing);
     if (!left.isEmpty() || root != null) {
       return; // the root's exit callback or a later tick finishes the stop
     }
-    cancel(timer);
     cancel(killTimer);
+    sup.unwatchStop(this);
     state = ReplicaState.STOPPED;
+    OptionalInt exit = stopFoundRoot ? lastExit : OptionalInt.empty();
     if (stopFoundRoot) {
-      note("stopped; exit " + describe(lastExit));
-      log.info("{} stopped with {}", id(), describe(lastExit));
+      note("stopped; exit " + describe(exit));
+      log.info("{} stopped with {}", id(), describe(exit));
     }
     sup.changed(this);
-    if (stopFoundRoot) {
-      sup.emit(new Exited(snapshot(), lastExit, true));
-    }
+    sup.emit(new Exited(snapshot(), exit, true));
     CompletableFuture<Void> done = gone;
     if (done != null) {
       done.complete(null);
@@ -364,8 +367,8 @@ final class ReplicaSlot {
    * Sends SIGTERM to members not signalled yet, or SIGKILL to all when {@code force}; returns the
    * members found. Rescanning each time catches processes forked since the last signal.
    */
-  private Set<ProcessRef> signalMembers(boolean force) {
-    Set<ProcessRef> members = members();
+  private Set<ProcessRef> signalMembers(Map<Long, ProcStat> snapshot, boolean force) {
+    Set<ProcessRef> members = members(snapshot);
     for (ProcessRef ref : members) {
       if (force || termed.add(ref)) {
         sup.table().signal(ref, force);
@@ -374,11 +377,10 @@ final class ReplicaSlot {
     return members;
   }
 
-  private Set<ProcessRef> members() {
+  private Set<ProcessRef> members(Map<Long, ProcStat> snapshot) {
     Root r = root;
     Set<ProcessRef> members =
-        ProcessTrees.members(
-            sup.table().scan(), r == null ? null : r.ref(), pgid, seen, sup.protectedPids());
+        ProcessTrees.members(snapshot, r == null ? null : r.ref(), pgid, seen, sup.protectedPids());
     seen.addAll(members);
     return members;
   }

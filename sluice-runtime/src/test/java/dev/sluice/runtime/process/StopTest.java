@@ -9,8 +9,11 @@ import static dev.sluice.runtime.process.Fixtures.read;
 import static dev.sluice.runtime.process.Fixtures.sh;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import dev.sluice.runtime.process.ReplicaEvent.Exited;
+import dev.sluice.runtime.process.ReplicaEvent.RestartScheduled;
+import dev.sluice.runtime.process.ReplicaEvent.Started;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -125,6 +128,27 @@ class StopTest {
         .satisfies(r -> assertThat(r.version()).isEqualTo("v2"));
     assertThat(events.of(Exited.class)).hasSize(2).allMatch(Exited::expected);
     assertThat(sup.stop("shop", "nothing").get(1, TimeUnit.SECONDS)).isNull();
+  }
+
+  @Test
+  void aReplicaStoppedDuringItsBackoffIsNotRestartedAndReportsItsEnd() throws Exception {
+    RecordingListener own = new RecordingListener();
+    RestartBackoff slow =
+        new RestartBackoff(Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofMinutes(1));
+    try (ProcessSupervisor slowSup =
+        ProcessSupervisor.create(logDir, own, SupervisorOptions.DEFAULT.withBackoff(slow))) {
+      Replica replica = slowSup.scale("shop", "v1", template(sh("exec sleep 30"), GRACE), 1).get(0);
+      Fixtures.killHard(replica.pid());
+      eventually().until(() -> !own.of(RestartScheduled.class).isEmpty());
+
+      slowSup.stop("shop", "v1").get(15, TimeUnit.SECONDS);
+
+      assertThat(own.of(Exited.class))
+          .extracting(Exited::expected, Exited::exitCode)
+          .containsExactly(tuple(false, OptionalInt.of(137)), tuple(true, OptionalInt.empty()));
+      assertThat(own.of(Started.class)).hasSize(1);
+      assertThat(slowSup.replicas()).isEmpty();
+    }
   }
 
   @Test
