@@ -94,7 +94,7 @@ public final class FlagSetParser {
     }
     if (root == null || root.isMissingNode()) {
       Problems p = Problems.collecting();
-      p.add(Path.root("(document)"), "empty", "a JSON object with \"flags\"");
+      p.add(Path.place("(document)"), "empty", "a JSON object with \"flags\"");
       throw new InvalidFlagSetException(p.list());
     }
     return parse(root);
@@ -110,13 +110,13 @@ public final class FlagSetParser {
     String where =
         at == null ? "(document)" : "line " + at.getLineNr() + ", column " + at.getColumnNr();
     Problems p = Problems.collecting();
-    p.add(Path.root(where), e.getOriginalMessage().replace('\n', ' '), "well-formed JSON");
+    p.add(Path.place(where), e.getOriginalMessage().replace('\n', ' '), "well-formed JSON");
     return new InvalidFlagSetException(p.list());
   }
 
   private ParsedFlagSet read(JsonNode root) {
     if (!root.isObject()) {
-      problems.add(Path.root("(document)"), root, "a JSON object with \"flags\"");
+      problems.add(Path.place("(document)"), root, "a JSON object with \"flags\"");
       throw new InvalidFlagSetException(problems.list());
     }
     Map<String, Object> setMetadata = metadata(root.get("metadata"), Path.root("metadata"), false);

@@ -24,6 +24,11 @@ public final class Path {
     return new Path(null, PLAIN.matcher(key).matches() ? key : quote(key));
   }
 
+  /** A place that is not a field, named as given, e.g. {@code line 3, column 7}. */
+  public static Path place(String description) {
+    return new Path(null, description);
+  }
+
   /** The path of a field of the object at this path. */
   public Path key(String key) {
     return new Path(this, PLAIN.matcher(key).matches() ? "." + key : "[" + quote(key) + "]");
