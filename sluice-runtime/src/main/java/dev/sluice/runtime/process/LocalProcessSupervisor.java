@@ -23,7 +23,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
@@ -33,7 +32,6 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,14 +46,15 @@ import org.slf4j.LoggerFactory;
  * it and wait, so ordering is simple: events reach the listener in the order things happened, and a
  * listener may call back into the supervisor (such calls run inline). Readers get immutable
  * per-version snapshots republished after every change, without waiting.
+ *
+ * <p>Larger than most files on purpose: it is the bookkeeping of versions and their replicas in one
+ * place (which slots are active, which are retiring, which ports are taken), while the life of one
+ * replica lives in {@link ReplicaSlot} and the thread in {@link EventLoop}.
  */
 final class LocalProcessSupervisor implements ProcessSupervisor {
   private static final Logger log = LoggerFactory.getLogger(ProcessSupervisor.class);
   private static final Duration CLOSE_MARGIN = Duration.ofSeconds(10);
   private static final Duration STOP_TICK = Duration.ofMillis(50);
-
-  /** Start instants are compared to this much: /proc's boot time may shift by a second. */
-  private static final Duration START_TOLERANCE = Duration.ofSeconds(1);
 
   record VersionKey(String app, String version) {}
 
@@ -71,8 +70,7 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
   private final ProcessTable table = ProcessTable.system();
   private final @Nullable Path setsid = Executables.setsid();
   private final Set<Long> protectedPids = ProcessTrees.selfAndAncestors();
-  private final ScheduledThreadPoolExecutor loop;
-  private volatile @Nullable Thread loopThread;
+  private final EventLoop loop = new EventLoop("sluice-supervisor");
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Map<VersionKey, VersionGroup> groups = new LinkedHashMap<>();
   private final ConcurrentMap<VersionKey, List<Replica>> published = new ConcurrentHashMap<>();
@@ -94,17 +92,6 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create log directory " + this.logDir, e);
     }
-    this.loop =
-        new ScheduledThreadPoolExecutor(
-            1,
-            r -> {
-              Thread t = new Thread(r, "sluice-supervisor");
-              t.setDaemon(true);
-              loopThread = t;
-              return t;
-            });
-    loop.setRemoveOnCancelPolicy(true);
-    loop.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     if (setsid == null || !table.knowsGroups()) {
       log.warn(
           "no setsid or /proc on this host: replicas share the daemon's process group and only"
@@ -208,10 +195,6 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     String id = Endpoint.idOf(app, version, index);
     return call(
         () -> {
-          if (pid <= 0 || protectedPids.contains(pid)) {
-            throw new ReplicaAdoptionException(
-                Reason.NOT_A_REPLICA, pid, id + ": pid " + pid + " is this daemon or its parent");
-          }
           VersionGroup existing = groups.get(key);
           if (existing != null && existing.active.containsKey(index)) {
             throw new ReplicaAdoptionException(
@@ -221,33 +204,15 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
             throw new ReplicaAdoptionException(
                 Reason.PORT_TAKEN, pid, id + ": port " + port + " belongs to another replica");
           }
-          Optional<ProcessHandle> handle = ProcessHandle.of(pid);
-          ProcStat stat = table.stat(pid);
-          if (handle.isEmpty() || stat == null || stat.zombie()) {
-            throw new ReplicaAdoptionException(
-                Reason.NOT_RUNNING, pid, id + ": no live process has pid " + pid);
-          }
-          Instant actual = handle.get().info().startInstant().orElse(null);
-          if (actual == null
-              || Duration.between(actual, startInstant).abs().compareTo(START_TOLERANCE) > 0) {
-            throw new ReplicaAdoptionException(
-                Reason.START_INSTANT_MISMATCH,
-                pid,
-                id
-                    + ": process "
-                    + pid
-                    + " started at "
-                    + actual
-                    + ", not at "
-                    + startInstant
-                    + " (its pid was recycled)");
-          }
+          AdoptionCheck process = AdoptionCheck.verify(table, protectedPids, id, pid, startInstant);
           VersionGroup group = groups.computeIfAbsent(key, k -> new VersionGroup());
           ReplicaSlot slot =
               new ReplicaSlot(this, key, index, template, logFile(app, version, index));
           group.active.put(index, slot);
-          long pgid = table.knowsGroups() && stat.pgrp() == pid ? pid : -1;
-          slot.adopt(stat.ref(), actual, port, pgid);
+          // A replica the daemon started leads its own process group (setsid); a process that
+          // does not is stopped as a tree only.
+          long pgid = table.knowsGroups() && process.stat().pgrp() == pid ? pid : -1;
+          slot.adopt(process.stat().ref(), process.startInstant(), port, pgid);
           publish(key);
           return slot.snapshot();
         });
@@ -262,7 +227,7 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
 
   @Override
   public void close() {
-    if (Thread.currentThread() == loopThread) {
+    if (loop.inLoop()) {
       throw new IllegalStateException("close() must not be called from a replica listener");
     }
     if (!closed.compareAndSet(false, true)) {
@@ -271,7 +236,7 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     try {
       Duration[] longest = {Duration.ZERO};
       CompletableFuture<Void> all =
-          run(
+          loop.call(
               () -> {
                 List<CompletableFuture<Void>> stops = new ArrayList<>();
                 for (VersionKey key : List.copyOf(groups.keySet())) {
@@ -293,7 +258,7 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     } catch (ExecutionException e) {
       log.warn("stopping replicas failed", e.getCause());
     } finally {
-      loop.shutdownNow();
+      loop.shutdown();
     }
   }
 
@@ -411,26 +376,20 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     }
   }
 
-  /** Runs {@code task}, logging what it throws: a throwing periodic task would stop for good. */
   void guard(Runnable task) {
-    try {
-      task.run();
-    } catch (RuntimeException | Error e) {
-      log.error("supervisor task failed", e);
-    }
+    loop.guard(task);
   }
 
   Future<?> schedule(Runnable task, Duration delay) {
-    return loop.schedule(() -> guard(task), delay.toNanos(), TimeUnit.NANOSECONDS);
+    return loop.schedule(task, delay);
   }
 
   Future<?> every(Runnable task, Duration period) {
-    long nanos = period.toNanos();
-    return loop.scheduleWithFixedDelay(() -> guard(task), nanos, nanos, TimeUnit.NANOSECONDS);
+    return loop.every(task, period);
   }
 
   Executor loop() {
-    return loop;
+    return loop.executor();
   }
 
   ProcessTable table() {
@@ -461,40 +420,10 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     return protectedPids;
   }
 
-  // ---- handing work to the event thread ----
-
   private <T> T call(Callable<T> task) {
     if (closed.get()) {
       throw new IllegalStateException("the process supervisor is closed");
     }
-    return run(task);
-  }
-
-  private <T> T run(Callable<T> task) {
-    if (Thread.currentThread() == loopThread) {
-      try {
-        return task.call();
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-    }
-    Future<T> future = loop.submit(task);
-    try {
-      return future.get();
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException r) {
-        throw r;
-      }
-      if (cause instanceof Error err) {
-        throw err;
-      }
-      throw new IllegalStateException(cause);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while waiting for the supervisor", e);
-    }
+    return loop.call(task);
   }
 }

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>States: {@code BACKOFF -> RUNNING} on start, {@code RUNNING -> BACKOFF} when the process dies
  * on its own, {@code * -> STOPPING -> STOPPED} on stop. A stop is done only when the root process
  * has exited and no member of its tree or group is left, so the port is free again.
+ *
+ * <p>Larger than most files on purpose: the whole life of a replica, with every transition and the
+ * reason for it, reads in one place.
  */
 final class ReplicaSlot {
   private static final Logger log = LoggerFactory.getLogger(ProcessSupervisor.class);
