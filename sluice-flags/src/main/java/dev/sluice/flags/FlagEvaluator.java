@@ -62,40 +62,58 @@ public final class FlagEvaluator {
   }
 
   /** Evaluates a boolean flag. */
-  @SuppressWarnings("unchecked")
   public EvaluationResult<Boolean> booleanValue(
       String key, boolean defaultValue, EvaluationContext context) {
-    return (EvaluationResult<Boolean>)
-        typed(key, defaultValue, context, VariantType.BOOLEAN, false);
+    EvaluationResult<?> r = typed(key, context, VariantType.BOOLEAN, false);
+    return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates a string flag. */
-  @SuppressWarnings("unchecked")
   public EvaluationResult<String> stringValue(
       String key, String defaultValue, EvaluationContext context) {
-    return (EvaluationResult<String>) typed(key, defaultValue, context, VariantType.STRING, false);
+    EvaluationResult<?> r = typed(key, context, VariantType.STRING, false);
+    return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates a number flag whose variant must be a whole number. */
-  @SuppressWarnings("unchecked")
   public EvaluationResult<Long> integerValue(
       String key, long defaultValue, EvaluationContext context) {
-    return (EvaluationResult<Long>) typed(key, defaultValue, context, VariantType.NUMBER, true);
+    EvaluationResult<?> r = typed(key, context, VariantType.NUMBER, true);
+    // Boxing the default only when it is used keeps successful evaluations allocation-free.
+    return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates a number flag. */
-  @SuppressWarnings("unchecked")
   public EvaluationResult<Double> doubleValue(
       String key, double defaultValue, EvaluationContext context) {
-    return (EvaluationResult<Double>) typed(key, defaultValue, context, VariantType.NUMBER, false);
+    EvaluationResult<?> r = typed(key, context, VariantType.NUMBER, false);
+    return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates an object flag; the value is a JSON object the caller may modify. */
-  @SuppressWarnings("unchecked")
   public EvaluationResult<JsonNode> objectValue(
       String key, JsonNode defaultValue, EvaluationContext context) {
-    return (EvaluationResult<JsonNode>)
-        typed(key, defaultValue, context, VariantType.OBJECT, false);
+    EvaluationResult<?> r = typed(key, context, VariantType.OBJECT, false);
+    return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
+  }
+
+  /** Stands for the caller's default in results built before the default is boxed. */
+  private static final Object PENDING = new Object();
+
+  @SuppressWarnings("unchecked")
+  private static <T> EvaluationResult<T> cast(EvaluationResult<?> r) {
+    return (EvaluationResult<T>) r;
+  }
+
+  private static <T> EvaluationResult<T> withDefault(EvaluationResult<?> r, T defaultValue) {
+    return new EvaluationResult<>(
+        r.flagKey(),
+        defaultValue,
+        null,
+        r.reason(),
+        r.errorCode(),
+        r.errorMessage(),
+        r.flagMetadata());
   }
 
   /**
@@ -163,7 +181,8 @@ public final class FlagEvaluator {
   }
 
   private EvaluationResult<?> typed(
-      String key, Object defaultValue, EvaluationContext context, VariantType type, boolean whole) {
+      String key, EvaluationContext context, VariantType type, boolean whole) {
+    Object defaultValue = PENDING;
     try {
       ParsedFlagSet set = flags.get().model();
       CompiledFlag flag = set.flag(key);
