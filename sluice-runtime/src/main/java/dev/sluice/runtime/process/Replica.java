@@ -15,7 +15,8 @@ import org.jspecify.annotations.Nullable;
  * @param index 0-based position of the replica in its version; {@code SLUICE_REPLICA} in its
  *     environment
  * @param host the loopback address it was told to listen on
- * @param port the port in its {@code PORT} variable
+ * @param port the port in its {@code PORT} variable; 0 while it never got one (its first start
+ *     failed before a port was picked)
  * @param pid its current process, or the last one when {@code state} is {@link
  *     ReplicaState#BACKOFF} or {@link ReplicaState#STOPPED}; {@link #NO_PID} when it never started
  * @param startInstant when the process with {@code pid} started (as {@link
