@@ -1,0 +1,270 @@
+#!/usr/bin/env bash
+# Router benchmark: the Sluice router against nginx and HAProxy as reverse proxies in front of
+# the same upstream (an nginx serving a small static file), all on loopback, measured with wrk
+# in interleaved rounds.
+#
+# Installs nothing. Needs nginx, haproxy and wrk (Debian: apt-get install -y nginx haproxy wrk),
+# a JDK >= 21 (found through $JAVA, $JAVA_HOME or the Debian JVM directory) and Maven to build
+# the router jar (set SKIP_BUILD=1 to reuse sluice-bench/target/sluice-bench-router.jar).
+#
+# Usage (from the repository root):  bash sluice-bench/router-bench.sh
+# Knobs (environment): ROUNDS=5 DURATION=10 WARMUP=10 CONNECTIONS=64 THREADS=2 WORKERS=2
+#                      PORT_BASE=18080 JAVA_OPTS="..." SKIP_BUILD=0
+#
+# Fairness: every proxy gets WORKERS workers/threads (nginx worker_processes, HAProxy nbthread,
+# Sluice event loops), keeps upstream connections alive, and logs nothing per request; wrk uses
+# the same threads and connections for each; rounds interleave the proxies so drift in the
+# machine's speed hits all of them alike. CPU per request is utime+stime of the proxy's
+# processes (nginx: master and workers; Sluice: the whole JVM with JIT and GC threads) over one
+# wrk run, divided by the requests wrk completed.
+set -euo pipefail
+
+ROUNDS=${ROUNDS:-5}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-10}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+WORKERS=${WORKERS:-2}
+PORT_BASE=${PORT_BASE:-18080}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"}
+SKIP_BUILD=${SKIP_BUILD:-0}
+
+UPSTREAM_PORT=$PORT_BASE
+NGINX_PORT=$((PORT_BASE + 1))
+HAPROXY_PORT=$((PORT_BASE + 2))
+SLUICE_PORT=$((PORT_BASE + 3))
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+
+missing=()
+for tool in nginx haproxy wrk; do
+  command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing+=("$tool")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "missing: ${missing[*]} (install with: apt-get install -y nginx haproxy wrk)" >&2
+  exit 2
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
+pick_java() {
+  local candidates=()
+  [ -n "${JAVA:-}" ] && candidates+=("$JAVA")
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  candidates+=("$(command -v java || true)")
+  for j in /usr/lib/jvm/*/bin/java; do candidates+=("$j"); done
+  local best="" best_v=0
+  for j in "${candidates[@]}"; do
+    [ -x "$j" ] || continue
+    local v; v=$(java_major "$j")
+    if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best=$j; best_v=$v; fi
+  done
+  [ -n "$best" ] || { echo "no JDK >= 21 found: set JAVA or JAVA_HOME" >&2; exit 2; }
+  echo "$best"
+}
+JAVA_BIN=$(pick_java)
+
+jar="$here/target/sluice-bench-router.jar"
+if [ "$SKIP_BUILD" != 1 ]; then
+  (cd "$root" && mvn -q -B -pl sluice-router,sluice-bench package -DskipTests)
+fi
+[ -f "$jar" ] || { echo "no $jar: build it first" >&2; exit 2; }
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- configs ------------------------------------------------------------------------------
+mkdir -p "$work/upstream/html" "$work/upstream/logs" "$work/nginx/logs" "$work/tmp"
+head -c 512 /dev/zero | tr '\0' 'x' > "$work/upstream/html/index.html"
+# nginx started as root serves files as 'nobody': let it read them.
+chmod -R a+rX "$work"
+common_http="
+    access_log off;
+    error_log stderr warn;
+    client_body_temp_path $work/tmp/body;
+    proxy_temp_path $work/tmp/proxy;
+    fastcgi_temp_path $work/tmp/fastcgi;
+    uwsgi_temp_path $work/tmp/uwsgi;
+    scgi_temp_path $work/tmp/scgi;
+    keepalive_requests 1000000;
+    keepalive_timeout 75s;"
+
+cat > "$work/upstream/nginx.conf" <<CONF
+daemon off;
+worker_processes 1;
+pid $work/upstream/nginx.pid;
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+    $common_http
+    server {
+        listen 127.0.0.1:$UPSTREAM_PORT reuseport;
+        root $work/upstream/html;
+        location / { index index.html; }
+    }
+}
+CONF
+
+cat > "$work/nginx/nginx.conf" <<CONF
+daemon off;
+worker_processes $WORKERS;
+pid $work/nginx/nginx.pid;
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+    $common_http
+    upstream app {
+        server 127.0.0.1:$UPSTREAM_PORT;
+        keepalive 256;
+        keepalive_requests 1000000;
+    }
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        location / {
+            proxy_pass http://app;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host \$host;
+            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto \$scheme;
+            proxy_set_header X-Forwarded-Host \$host;
+        }
+    }
+}
+CONF
+
+cat > "$work/haproxy.cfg" <<CONF
+global
+    nbthread $WORKERS
+    maxconn 4000
+defaults
+    mode http
+    timeout connect 2s
+    timeout client 75s
+    timeout server 60s
+    option http-keep-alive
+    option forwardfor
+    http-reuse always
+frontend fe
+    bind 127.0.0.1:$HAPROXY_PORT
+    http-request set-header X-Forwarded-Proto http
+    http-request set-header X-Forwarded-Host %[req.hdr(host)]
+    default_backend be
+backend be
+    server app 127.0.0.1:$UPSTREAM_PORT
+CONF
+
+# ---- start --------------------------------------------------------------------------------
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  exit 1
+}
+
+"$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" 2>"$work/upstream.err" &
+pids+=($!)
+wait_port "$UPSTREAM_PORT"
+"$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx.err" &
+NGINX_PID=$!
+pids+=($NGINX_PID)
+"$HAPROXY" -db -f "$work/haproxy.cfg" 2>"$work/haproxy.err" &
+HAPROXY_PID=$!
+pids+=($HAPROXY_PID)
+# shellcheck disable=SC2086
+"$JAVA_BIN" $JAVA_OPTS -jar "$jar" --upstream "127.0.0.1:$UPSTREAM_PORT" \
+  --listen "127.0.0.1:$SLUICE_PORT" --event-loops "$WORKERS" >"$work/sluice.out" 2>"$work/sluice.err" &
+SLUICE_PID=$!
+pids+=($SLUICE_PID)
+wait_port "$NGINX_PORT"
+wait_port "$HAPROXY_PORT"
+wait_port "$SLUICE_PORT"
+sleep 0.5
+SLUICE_LINE=$(head -n 1 "$work/sluice.out")
+
+status_of() { # port -> HTTP status of GET /
+  exec 3<>"/dev/tcp/127.0.0.1/$1"
+  printf 'GET / HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n' >&3
+  head -n 1 <&3 | awk '{print $2}'
+  exec 3>&-
+}
+for port in $UPSTREAM_PORT $NGINX_PORT $HAPROXY_PORT $SLUICE_PORT; do
+  s=$(status_of "$port")
+  [ "$s" = 200 ] || { echo "GET / on port $port answered '$s', expected 200" >&2; exit 1; }
+done
+
+# ---- measuring ----------------------------------------------------------------------------
+CLK_TCK=$(getconf CLK_TCK)
+family() { echo "$1 $(pgrep -P "$1" | tr '\n' ' ')"; }
+cpu_ticks() { local t=0; for p in $(family "$1"); do
+    [ -r "/proc/$p/stat" ] && t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $t; }
+rss_kb() { local t=0; for p in $(family "$1"); do
+    [ -r "/proc/$p/status" ] && t=$((t + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $t; }
+to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
+
+declare -A PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [sluice]=$SLUICE_PORT)
+declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID)
+results="$work/results.tsv"
+: > "$results"
+
+run_wrk() { # name seconds -> prints: rps p50ms p99ms requests errors cpu_us_per_req rss_mb
+  local name=$1 secs=$2 out="$work/wrk.out"
+  local c0; c0=$(cpu_ticks "${PID[$name]}")
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "http://127.0.0.1:${PORT[$name]}/" > "$out"
+  local c1; c1=$(cpu_ticks "${PID[$name]}")
+  local rps p50 p99 reqs errs
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
+  p99=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
+  reqs=$(awk '/requests in/ {print $1}' "$out")
+  errs=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")
+  local cpu; cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", d / hz * 1e6 / r }')
+  local rss; rss=$(awk -v k="$(rss_kb "${PID[$name]}")" 'BEGIN { printf "%.1f", k / 1024 }')
+  echo "$rps $p50 $p99 $reqs $errs $cpu $rss"
+}
+
+echo "== Router benchmark: Sluice vs nginx vs HAProxy"
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo), $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r)"
+echo "versions: $("$NGINX" -v 2>&1 | sed 's/.*version: //'), $("$HAPROXY" -v | head -n 1 | awk '{print $1, $3}'), $(wrk --version 2>&1 | head -n 1 | awk '{print $1, $2}'), java $(java_major "$JAVA_BIN")"
+echo "sluice: $SLUICE_LINE  JAVA_OPTS=$JAVA_OPTS"
+echo "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS rounds x 3 proxies, $WORKERS workers each, upstream nginx 1 worker, 512-byte static body"
+echo
+if [ "$WARMUP" -gt 0 ]; then
+  for name in nginx haproxy sluice; do run_wrk "$name" "$WARMUP" > /dev/null; done
+fi
+printf "%-5s %-8s %10s %8s %8s %9s %7s %12s %8s\n" round proxy "req/s" "p50 ms" "p99 ms" requests errors "cpu us/req" "rss MB"
+for round in $(seq 1 "$ROUNDS"); do
+  for name in nginx haproxy sluice; do
+    read -r rps p50 p99 reqs errs cpu rss < <(run_wrk "$name" "$DURATION")
+    printf "%-5s %-8s %10.0f %8.3f %8.3f %9d %7d %12.2f %8.1f\n" "$round" "$name" "$rps" "$p50" "$p99" "$reqs" "$errs" "$cpu" "$rss"
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$name" "$rps" "$p50" "$p99" "$errs" "$cpu" "$rss" >> "$results"
+  done
+done
+
+echo
+echo "== medians over $ROUNDS rounds"
+median() { sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+col() { awk -F'\t' -v n="$1" -v c="$2" '$2 == n {print $c}' "$results" | median; }
+printf "%-8s %10s %8s %8s %12s %8s\n" proxy "req/s" "p50 ms" "p99 ms" "cpu us/req" "rss MB"
+for name in nginx haproxy sluice; do
+  printf "%-8s %10.0f %8.3f %8.3f %12.2f %8.1f\n" "$name" "$(col "$name" 3)" "$(col "$name" 4)" "$(col "$name" 5)" "$(col "$name" 7)" "$(col "$name" 8)"
+done
+echo
+echo "== ratios per round (Sluice / other; req/s above 1 and cpu/req below 1 favour Sluice)"
+awk -F'\t' '
+  { rps[$1, $2] = $3; cpu[$1, $2] = $7; rounds[$1] = 1 }
+  END {
+    printf "%-5s %16s %16s %18s %18s\n", "round", "req/s vs nginx", "cpu vs nginx", "req/s vs haproxy", "cpu vs haproxy"
+    for (r = 1; r in rounds; r++)
+      printf "%-5s %16.3f %16.3f %18.3f %18.3f\n", r, rps[r, "sluice"] / rps[r, "nginx"], cpu[r, "sluice"] / cpu[r, "nginx"], rps[r, "sluice"] / rps[r, "haproxy"], cpu[r, "sluice"] / cpu[r, "haproxy"]
+  }' "$results"
