@@ -1,4 +1,4 @@
-/** The daemon: controller loop, control API, metrics providers, auth. */
+/** The Sluice daemon: controller, control API and the parts they drive. */
 @NullMarked
 package dev.sluice.server;
 

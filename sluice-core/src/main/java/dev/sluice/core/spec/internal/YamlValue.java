@@ -1,5 +1,6 @@
 package dev.sluice.core.spec.internal;
 
+import dev.sluice.core.spec.Durations;
 import dev.sluice.core.spec.HostPort;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.sluice.core.spec.internal;
+package dev.sluice.core.spec;
 
 import java.time.Duration;
 import java.util.regex.Matcher;

@@ -1,0 +1,90 @@
+package dev.sluice.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Renders the API's JSON for people. */
+final class Printer {
+  private static final DateTimeFormatter CLOCK =
+      DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+
+  private Printer() {}
+
+  static String weights(JsonNode weights) {
+    List<String> parts = new ArrayList<>();
+    weights
+        .fields()
+        .forEachRemaining(e -> parts.add(e.getKey() + " " + e.getValue().asInt() + "%"));
+    return parts.isEmpty() ? "none" : String.join(" / ", parts);
+  }
+
+  static void app(JsonNode a, PrintStream out) {
+    JsonNode stable = a.path("stable");
+    out.printf(
+        "%s  listen %s%s  stable %s  traffic %s%n",
+        a.path("app").asText(),
+        a.path("listen").asText(),
+        a.path("preview").isNull() ? "" : "  preview " + a.path("preview").asText(),
+        stable.isNull()
+            ? "none"
+            : stable.path("version").asText()
+                + " (revision "
+                + stable.path("revision").asInt()
+                + ")",
+        weights(a.path("weights")));
+    JsonNode r = a.path("release");
+    if (!r.isNull()) {
+      out.printf(
+          "  release %d: %s (%s, %s%s): %s%s%n",
+          r.path("revision").asInt(),
+          r.path("version").asText(),
+          r.path("strategy").asText(),
+          r.path("trigger").asText(),
+          r.path("from").isNull() ? "" : " from " + r.path("from").asText(),
+          r.path("done").asBoolean()
+              ? r.path("status").asText()
+              : r.path("status").asText() + " (" + r.path("phase").asText() + ")",
+          r.path("reason").isNull() ? "" : ": " + r.path("reason").asText());
+    }
+    for (JsonNode v : a.path("versions")) {
+      out.printf(
+          "  %-10s revision %d  %d/%d healthy  weight %d%%%s%n",
+          v.path("version").asText(),
+          v.path("revision").asInt(),
+          v.path("healthy").asInt(),
+          v.path("replicas").asInt(),
+          v.path("weight").asInt(),
+          v.path("retireAt").isNull() ? "" : "  stops at " + time(v.path("retireAt").asText()));
+      for (JsonNode i : v.path("instances")) {
+        out.printf(
+            "    %d  %-21s pid %-7d %-9s %s%s%n",
+            i.path("index").asInt(),
+            i.path("address").asText(),
+            i.path("pid").asLong(),
+            i.path("state").asText(),
+            i.path("healthy").asBoolean() ? "healthy" : "unhealthy",
+            i.path("restarts").asInt() > 0
+                ? "  (" + i.path("restarts").asInt() + " restarts)"
+                : "");
+      }
+    }
+  }
+
+  static String time(String iso) {
+    return CLOCK.format(Instant.parse(iso));
+  }
+
+  static void event(JsonNode e, PrintStream out) {
+    out.printf(
+        "%s  #%-4d %-17s %s%n",
+        e.path("at").asText(),
+        e.path("seq").asLong(),
+        e.path("type").asText(),
+        e.path("description").asText());
+  }
+}

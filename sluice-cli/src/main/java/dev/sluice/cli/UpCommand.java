@@ -1,0 +1,67 @@
+package dev.sluice.cli;
+
+import dev.sluice.core.spec.HostPort;
+import dev.sluice.core.spec.SpecException;
+import dev.sluice.server.Daemon;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sluice up}: the daemon, in the foreground. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    header = "Run the daemon in the foreground (router, supervisor, controller, API).",
+    description = {
+      "Runs the Sluice daemon in the foreground: router, process supervisor, controller and",
+      "control API. Ctrl-C (SIGINT or SIGTERM) stops it and the app processes it started."
+    })
+final class UpCommand implements Callable<Integer> {
+  @Option(
+      names = {"-f", "--file"},
+      required = true,
+      paramLabel = "FILE",
+      description = "the spec file")
+  Path file;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description = "state directory (default: ./.sluice)")
+  Path stateDir = Path.of(".sluice");
+
+  @Option(
+      names = "--api-listen",
+      paramLabel = "HOST:PORT",
+      description = "control API address (default: 127.0.0.1:9090)")
+  String apiListen = "127.0.0.1:9090";
+
+  @Override
+  public Integer call() throws Exception {
+    HostPort api = HostPort.parse(apiListen);
+    if (api == null) {
+      System.err.println(
+          "--api-listen: \"" + apiListen + "\" (expected: HOST:PORT, e.g. 127.0.0.1:9090)");
+      return Main.REFUSED;
+    }
+    Daemon daemon;
+    try {
+      daemon = Daemon.start(Daemon.Options.of(file, stateDir).withApiListen(api));
+    } catch (SpecException e) {
+      System.err.println(e.getMessage());
+      System.err.println("nothing was started");
+      return Main.REFUSED;
+    } catch (java.nio.file.NoSuchFileException e) {
+      System.err.println("no such spec file: " + e.getFile());
+      return Main.REFUSED;
+    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+      System.err.println("cannot start: " + e.getMessage());
+      return Main.REFUSED;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "sluice-shutdown"));
+    System.out.println("Sluice is up. Control API " + daemon.apiUrl() + "; Ctrl-C stops it.");
+    daemon.awaitStop();
+    return 0;
+  }
+}

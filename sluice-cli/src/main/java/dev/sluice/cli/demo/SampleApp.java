@@ -1,0 +1,108 @@
+package dev.sluice.cli.demo;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * A small HTTP app to release in demos and tests: {@code /} answers 200 with its version (and 500
+ * at the configured error rate, after the configured latency), {@code /health} and {@code /ready}
+ * answer 200, {@code /slow?ms=N} answers after N milliseconds.
+ */
+public final class SampleApp implements AutoCloseable {
+  private final HttpServer server;
+  private final String version;
+  private final double errorRate;
+  private final long latencyMs;
+
+  private SampleApp(HttpServer server, String version, double errorRate, long latencyMs) {
+    this.server = server;
+    this.version = version;
+    this.errorRate = errorRate;
+    this.latencyMs = latencyMs;
+  }
+
+  /** Starts the app on {@code host:port}. */
+  public static SampleApp start(
+      String host, int port, String version, double errorRate, long latencyMs) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 512);
+    SampleApp app = new SampleApp(server, version, errorRate, latencyMs);
+    server.createContext("/", app::handle);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.start();
+    return app;
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange ex) throws IOException {
+    try (ex) {
+      String path = ex.getRequestURI().getPath();
+      ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
+      switch (path) {
+        case "/health", "/ready" -> send(ex, 200, "ok\n");
+        case "/slow" -> {
+          sleep(param(ex, "ms", 1000));
+          send(ex, 200, "version " + version + " (slow)\n");
+        }
+        case "/" -> {
+          sleep(latencyMs);
+          if (errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate) {
+            send(ex, 500, "version " + version + " failed on purpose\n");
+          } else {
+            send(ex, 200, "hello from version " + version + "\n");
+          }
+        }
+        default -> send(ex, 404, "not found: " + path + "\n");
+      }
+    }
+  }
+
+  private static long param(HttpExchange ex, String name, long def) {
+    String q = ex.getRequestURI().getQuery();
+    if (q == null) {
+      return def;
+    }
+    for (String part : q.split("&")) {
+      if (part.startsWith(name + "=")) {
+        try {
+          return Long.parseLong(part.substring(name.length() + 1));
+        } catch (NumberFormatException e) {
+          return def;
+        }
+      }
+    }
+    return def;
+  }
+
+  private static void sleep(long ms) {
+    if (ms <= 0) {
+      return;
+    }
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    ex.getResponseHeaders().set("X-Version", version);
+    ex.sendResponseHeaders(status, bytes.length);
+    ex.getResponseBody().write(bytes);
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

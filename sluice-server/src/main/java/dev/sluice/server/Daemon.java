@@ -1,0 +1,216 @@
+package dev.sluice.server;
+
+import dev.sluice.core.spec.HostPort;
+import dev.sluice.core.spec.Spec;
+import dev.sluice.core.spec.SpecParser;
+import dev.sluice.router.Router;
+import dev.sluice.router.RouterOptions;
+import dev.sluice.runtime.process.ProcessSupervisor;
+import dev.sluice.server.api.ApiServer;
+import dev.sluice.server.control.Controller;
+import dev.sluice.store.Store;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Sluice daemon on one host: store, router, process supervisor, controller and control API,
+ * started in that order and closed in reverse.
+ *
+ * <p>{@code try (Daemon d = Daemon.start(options)) { d.awaitStop(); }}
+ *
+ * <p>One daemon per state directory: a second one on the same directory is refused. The API's
+ * address goes to {@code <state-dir>/api.addr} and the admin token to {@code
+ * <state-dir>/admin.token}, where the CLI finds them.
+ */
+public final class Daemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+  public static final String API_ADDR_FILE = "api.addr";
+
+  private final Path stateDir;
+  private final List<AutoCloseable> parts;
+  private final FileLock lock;
+  private final String apiUrl;
+  private final Controller controller;
+  private final Router router;
+  private final Object stopped = new Object();
+  private boolean closed;
+
+  /**
+   * What to run.
+   *
+   * @param specFile the spec; deploys re-read it
+   * @param stateDir where the store, logs, token and API address live
+   * @param apiListen the control API's address (port 0 picks one)
+   */
+  public record Options(Path specFile, Path stateDir, HostPort apiListen, Clock clock) {
+    public static Options of(Path specFile, Path stateDir) {
+      return new Options(specFile, stateDir, new HostPort("127.0.0.1", 9090), Clock.systemUTC());
+    }
+
+    public Options withApiListen(HostPort listen) {
+      return new Options(specFile, stateDir, listen, clock);
+    }
+  }
+
+  private Daemon(
+      Path stateDir,
+      List<AutoCloseable> parts,
+      FileLock lock,
+      String apiUrl,
+      Controller controller,
+      Router router) {
+    this.stateDir = stateDir;
+    this.parts = parts;
+    this.lock = lock;
+    this.apiUrl = apiUrl;
+    this.controller = controller;
+    this.router = router;
+  }
+
+  /**
+   * Starts a daemon.
+   *
+   * @throws dev.sluice.core.spec.SpecException when the spec has problems; nothing was started
+   * @throws IOException when the state directory cannot be used or another daemon holds it
+   */
+  public static Daemon start(Options o) throws Exception {
+    Spec spec = SpecParser.parse(o.specFile());
+    Path stateDir = o.stateDir().toAbsolutePath();
+    Files.createDirectories(stateDir);
+    FileChannel channel =
+        FileChannel.open(
+            stateDir.resolve("daemon.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    FileLock lock = channel.tryLock();
+    if (lock == null) {
+      channel.close();
+      throw new IOException(
+          "another Sluice daemon is using the state directory "
+              + stateDir
+              + "; stop it first, or use --state-dir");
+    }
+    if (!o.apiListen().isLoopback()) {
+      log.warn(
+          "the control API listens on {}, which is not a loopback address, and has no TLS: anyone"
+              + " who can reach it can read state, and tokens travel in clear text",
+          o.apiListen());
+    }
+    List<AutoCloseable> parts = new ArrayList<>();
+    try {
+      String token = AdminToken.ensure(stateDir);
+      Store store = Store.sqlite(stateDir.resolve("sluice.db"));
+      parts.add(store);
+      Router router = Router.create(RouterOptions.defaults());
+      parts.add(router);
+      AtomicReference<@Nullable Controller> controllerRef = new AtomicReference<>();
+      ProcessSupervisor supervisor =
+          ProcessSupervisor.create(
+              stateDir.resolve("logs"),
+              event -> {
+                Controller c = controllerRef.get();
+                if (c != null) {
+                  c.onReplicaEvent(event);
+                }
+              });
+      parts.add(supervisor);
+      Path baseDir = o.specFile().toAbsolutePath().getParent();
+      Controller controller =
+          new Controller(
+              spec, baseDir, stateDir.resolve("logs"), store, router, supervisor, o.clock());
+      controllerRef.set(controller);
+      parts.add(controller);
+      controller.start();
+      ApiServer api =
+          ApiServer.start(
+              o.apiListen(),
+              controller,
+              router.metrics(),
+              token,
+              () -> SpecParser.parse(o.specFile()));
+      parts.add(api);
+      InetSocketAddress bound = api.address(o.apiListen().host());
+      String url = "http://" + new HostPort(bound.getHostString(), bound.getPort());
+      Files.writeString(stateDir.resolve(API_ADDR_FILE), url + "\n");
+      log.info("Sluice is up: control API {}, state in {}", url, stateDir);
+      return new Daemon(stateDir, parts, lock, url, controller, router);
+    } catch (Exception | Error e) {
+      closeAll(parts);
+      lock.release();
+      lock.channel().close();
+      throw e;
+    }
+  }
+
+  /** The control API's base URL, e.g. {@code http://127.0.0.1:9090}. */
+  public String apiUrl() {
+    return apiUrl;
+  }
+
+  public Controller controller() {
+    return controller;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  public Path stateDir() {
+    return stateDir;
+  }
+
+  /** Blocks until {@link #close} is called. */
+  public void awaitStop() throws InterruptedException {
+    synchronized (stopped) {
+      while (!closed) {
+        stopped.wait();
+      }
+    }
+  }
+
+  /** Stops the API, the controller, the app processes, the router and the store. */
+  @Override
+  public void close() {
+    synchronized (stopped) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      stopped.notifyAll();
+    }
+    try {
+      Files.deleteIfExists(stateDir.resolve(API_ADDR_FILE));
+    } catch (IOException e) {
+      log.warn("cannot remove {}: {}", API_ADDR_FILE, e.getMessage());
+    }
+    closeAll(parts);
+    try {
+      lock.release();
+      lock.channel().close();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    log.info("Sluice stopped");
+  }
+
+  private static void closeAll(List<AutoCloseable> parts) {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      try {
+        parts.get(i).close();
+      } catch (Exception e) {
+        log.warn("while stopping {}: {}", parts.get(i).getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

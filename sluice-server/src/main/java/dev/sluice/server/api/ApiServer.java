@@ -1,0 +1,377 @@
+package dev.sluice.server.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.core.event.EventRecord;
+import dev.sluice.core.release.AppState;
+import dev.sluice.core.release.CommandException;
+import dev.sluice.core.release.Commands;
+import dev.sluice.core.spec.HostPort;
+import dev.sluice.core.spec.Problem;
+import dev.sluice.core.spec.Spec;
+import dev.sluice.core.spec.SpecException;
+import dev.sluice.core.spec.SpecParser;
+import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.server.control.AppView;
+import dev.sluice.server.control.Controller;
+import dev.sluice.store.ReleaseRecord;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control API: REST/JSON under {@code /api/v1}, Prometheus text at {@code /metrics}, liveness
+ * at {@code /healthz}. Reads are open to anyone who can reach the address (loopback by default);
+ * every mutating call needs the admin token as {@code Authorization: Bearer <token>}, and without
+ * it gets 401 and changes nothing.
+ */
+public final class ApiServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
+
+  private final Javalin javalin;
+  private final Controller controller;
+  private final RouterMetrics metrics;
+  private final byte[] adminToken;
+  private final @Nullable SpecSource specs;
+
+  /** Re-reads the spec file, so a deploy runs with the spec as it is now. */
+  @FunctionalInterface
+  public interface SpecSource {
+    Spec read() throws SpecException, IOException;
+  }
+
+  private ApiServer(
+      Controller controller, RouterMetrics metrics, String adminToken, @Nullable SpecSource specs) {
+    this.controller = controller;
+    this.metrics = metrics;
+    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.specs = specs;
+    this.javalin =
+        Javalin.create(
+            config -> {
+              config.startup.showJavalinBanner = false;
+              config.startup.showOldJavalinVersionWarning = false;
+              config.http.defaultContentType = "application/json";
+              config.concurrency.useVirtualThreads = true;
+              config.routes.get("/healthz", this::healthz);
+              config.routes.get("/metrics", this::metrics);
+              config.routes.get("/api/v1/apps", this::listApps);
+              config.routes.get("/api/v1/apps/{app}", this::getApp);
+              config.routes.get("/api/v1/apps/{app}/history", this::history);
+              config.routes.get("/api/v1/apps/{app}/releases", this::releases);
+              config.routes.sse("/api/v1/apps/{app}/events", this::events);
+              config.routes.post("/api/v1/apps/{app}/deploy", this::deploy);
+              config.routes.post("/api/v1/apps/{app}/promote", this::promote);
+              config.routes.post("/api/v1/apps/{app}/abort", this::abort);
+              config.routes.post("/api/v1/apps/{app}/rollback", this::rollback);
+              config.routes.post("/api/v1/validate", this::validate);
+              config.routes.exception(
+                  ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.problems));
+              config.routes.exception(
+                  Exception.class,
+                  (e, ctx) -> {
+                    log.error("API call {} {} failed", ctx.method(), ctx.path(), e);
+                    error(ctx, 500, "internal error: " + e, List.of());
+                  });
+              config.routes.error(
+                  404,
+                  "*",
+                  ctx -> {
+                    if (ctx.result() == null || ctx.result().isEmpty()) {
+                      error(
+                          ctx,
+                          404,
+                          "no such endpoint: " + ctx.method() + " " + ctx.path(),
+                          List.of());
+                    }
+                  });
+            });
+  }
+
+  /**
+   * Starts the API on {@code listen}.
+   *
+   * @param specs where deploys re-read the spec from; null to keep the spec the daemon started with
+   */
+  public static ApiServer start(
+      HostPort listen,
+      Controller controller,
+      RouterMetrics metrics,
+      String adminToken,
+      @Nullable SpecSource specs) {
+    ApiServer server = new ApiServer(controller, metrics, adminToken, specs);
+    server.javalin.start(listen.host(), listen.port());
+    return server;
+  }
+
+  /** The bound address (port 0 resolved). */
+  public InetSocketAddress address(String host) {
+    return new InetSocketAddress(host, javalin.port());
+  }
+
+  private void healthz(Context ctx) {
+    String problem = controller.storeProblem();
+    if (problem != null) {
+      ctx.status(503)
+          .json(Json.MAPPER.createObjectNode().put("status", "unhealthy").put("store", problem));
+      return;
+    }
+    ctx.result(Json.write(Json.MAPPER.createObjectNode().put("status", "ok")));
+  }
+
+  private void metrics(Context ctx) throws IOException {
+    StringBuilder b = new StringBuilder(4096);
+    metrics.writePrometheus(b);
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(b.toString());
+  }
+
+  private void listApps(Context ctx) {
+    ArrayNode list = Json.MAPPER.createArrayNode();
+    for (String app : controller.apps()) {
+      AppView v = controller.view(app);
+      if (v != null) {
+        list.add(Views.app(v));
+      }
+    }
+    ctx.result(Json.write(Json.MAPPER.createObjectNode().set("apps", list)));
+  }
+
+  private void getApp(Context ctx) {
+    ctx.result(Json.write(Views.app(view(ctx))));
+  }
+
+  private AppView view(Context ctx) {
+    String app = ctx.pathParam("app");
+    AppView v = controller.view(app);
+    if (v == null) {
+      throw new ApiError(
+          404, "no app named " + app + " (apps: " + String.join(", ", controller.apps()) + ")");
+    }
+    return v;
+  }
+
+  private void history(Context ctx) {
+    AppView v = view(ctx);
+    long after = longParam(ctx, "after", 0);
+    int limit = (int) Math.min(longParam(ctx, "limit", 10_000), 10_000);
+    ArrayNode events = Json.MAPPER.createArrayNode();
+    for (EventRecord r : controller.store().events(v.state().app(), after, limit)) {
+      events.add(Views.event(r));
+    }
+    ObjectNode o = Json.MAPPER.createObjectNode().put("app", v.state().app());
+    o.set("events", events);
+    ctx.result(Json.write(o));
+  }
+
+  private void releases(Context ctx) {
+    AppView v = view(ctx);
+    ArrayNode list = Json.MAPPER.createArrayNode();
+    for (ReleaseRecord r : controller.store().releases(v.state().app())) {
+      list.add(Views.release(r));
+    }
+    ctx.result(Json.write(Json.MAPPER.createObjectNode().set("releases", list)));
+  }
+
+  private static long longParam(Context ctx, String name, long def) {
+    String s = ctx.queryParam(name);
+    if (s == null) {
+      return def;
+    }
+    try {
+      long v = Long.parseLong(s);
+      if (v < 0) {
+        throw new NumberFormatException();
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw new ApiError(400, name + ": \"" + s + "\" (expected: a whole number 0 or more)");
+    }
+  }
+
+  /** Streams the app's events as they are decided, after those since {@code ?after=N}. */
+  private void events(SseClient client) {
+    Context ctx = client.ctx();
+    String app = ctx.pathParam("app");
+    if (controller.view(app) == null) {
+      client.sendEvent("error", "no app named " + app);
+      client.close();
+      return;
+    }
+    long after = longParam(ctx, "after", Long.MAX_VALUE);
+    LinkedBlockingQueue<EventRecord> queue = new LinkedBlockingQueue<>(10_000);
+    Runnable unsubscribe =
+        controller.subscribe(
+            r -> {
+              if (r.app().equals(app) && !queue.offer(r)) {
+                client.close(); // too slow a reader: it reconnects with ?after=
+              }
+            });
+    client.onClose(unsubscribe);
+    long sent = after == Long.MAX_VALUE ? controller.store().lastSeq(app) : after;
+    for (EventRecord r : controller.store().events(app, sent, Integer.MAX_VALUE)) {
+      client.sendEvent("event", Json.write(Views.event(r)), Long.toString(r.seq()));
+      sent = r.seq();
+    }
+    try {
+      while (!client.terminated()) {
+        EventRecord r = queue.poll(15, TimeUnit.SECONDS);
+        if (r == null) {
+          client.sendComment("keep-alive");
+        } else if (r.seq() > sent) {
+          client.sendEvent("event", Json.write(Views.event(r)), Long.toString(r.seq()));
+          sent = r.seq();
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } finally {
+      unsubscribe.run();
+    }
+  }
+
+  private void deploy(Context ctx) {
+    String by = authorize(ctx);
+    Bodies.Deploy body = Bodies.deploy(ctx.body());
+    String app = ctx.pathParam("app");
+    reloadSpecs(app);
+    command(
+        ctx,
+        app,
+        (state, spec) -> Commands.deploy(state, spec, body.version(), body.force(), by),
+        202);
+  }
+
+  private void promote(Context ctx) {
+    String by = authorize(ctx);
+    Bodies.Promote body = Bodies.promote(ctx.body());
+    command(
+        ctx, ctx.pathParam("app"), (state, spec) -> Commands.promote(state, body.full(), by), 200);
+  }
+
+  private void abort(Context ctx) {
+    String by = authorize(ctx);
+    Bodies.empty(ctx.body());
+    command(ctx, ctx.pathParam("app"), (state, spec) -> Commands.abort(state, by), 200);
+  }
+
+  private void rollback(Context ctx) {
+    String by = authorize(ctx);
+    Bodies.Rollback body = Bodies.rollback(ctx.body());
+    command(
+        ctx,
+        ctx.pathParam("app"),
+        (state, spec) -> Commands.rollback(state, body.to(), spec.revisionHistoryLimit(), by),
+        200);
+  }
+
+  private void validate(Context ctx) {
+    try {
+      Spec spec = SpecParser.parse(ctx.body(), "request body");
+      ObjectNode o = Json.MAPPER.createObjectNode().put("valid", true);
+      ArrayNode apps = o.putArray("apps");
+      spec.apps().forEach(a -> apps.add(a.name()));
+      ctx.result(Json.write(o));
+    } catch (SpecException e) {
+      throw new ApiError(400, e.getMessage(), e.problems());
+    }
+  }
+
+  private void reloadSpecs(String app) {
+    if (specs == null) {
+      return;
+    }
+    Spec spec;
+    try {
+      spec = specs.read();
+    } catch (SpecException e) {
+      throw new ApiError(
+          400,
+          "the spec file has problems, so nothing was deployed:\n" + e.getMessage(),
+          e.problems());
+    } catch (IOException e) {
+      throw new ApiError(409, "cannot read the spec file: " + e.getMessage());
+    }
+    List<String> changed = controller.updateSpecs(spec).join();
+    for (String c : changed) {
+      if (c.startsWith(app + ":")) {
+        throw new ApiError(409, c);
+      }
+    }
+  }
+
+  private void command(Context ctx, String app, Controller.Command command, int status) {
+    try {
+      AppState state = controller.command(app, command).get(30, TimeUnit.SECONDS);
+      AppView v = controller.view(app);
+      ctx.status(status)
+          .result(Json.write(v == null ? Json.MAPPER.createObjectNode() : Views.app(v)));
+      if (state.release() != null) {
+        ctx.header("Sluice-Revision", Integer.toString(state.release().revision()));
+      }
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof CommandException ce) {
+        int code =
+            switch (ce.kind()) {
+              case CONFLICT -> 409;
+              case NOT_FOUND -> 404;
+              case INVALID -> 400;
+            };
+        throw new ApiError(code, ce.getMessage());
+      }
+      throw new IllegalStateException(e.getCause());
+    } catch (TimeoutException e) {
+      throw new ApiError(503, "the controller did not answer within 30s");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ApiError(503, "interrupted");
+    }
+  }
+
+  /** Checks the bearer token; returns who the caller is, for the event log. */
+  private String authorize(Context ctx) {
+    String header = ctx.header("Authorization");
+    if (header == null || !header.startsWith("Bearer ")) {
+      throw new ApiError(
+          401, "this call changes state and needs a token: Authorization: Bearer <token>");
+    }
+    byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
+    if (!MessageDigest.isEqual(given, adminToken)) {
+      throw new ApiError(401, "the token is not valid");
+    }
+    return "admin";
+  }
+
+  private static void error(Context ctx, int status, String message, List<Problem> problems) {
+    ObjectNode o = Json.MAPPER.createObjectNode().put("error", message);
+    if (!problems.isEmpty()) {
+      ArrayNode list = o.putArray("problems");
+      for (Problem p : problems) {
+        list.addObject()
+            .put("message", p.toString())
+            .put("line", p.line())
+            .put("column", p.column())
+            .put("path", p.path())
+            .put("value", p.value())
+            .put("expected", p.expected());
+      }
+    }
+    ctx.status(status).contentType("application/json").result(Json.write(o));
+  }
+
+  @Override
+  public void close() {
+    javalin.stop();
+  }
+}
