@@ -170,7 +170,7 @@ public final class FlagEvaluator {
     if (plan.state() == FlagState.DISABLED) {
       return disabled(key, NULL, flag);
     }
-    Outcome outcome = flag.resolve(plan, context, clock.millis() / 1000);
+    Outcome outcome = flag.resolve(plan, context, clock);
     if (outcome.error() != null) {
       return failure(key, NULL, outcome.error(), outcome.message(), flag.reportedMetadata());
     }
@@ -193,8 +193,7 @@ public final class FlagEvaluator {
       if (plan.state() == FlagState.DISABLED) {
         return disabled(key, defaultValue, flag);
       }
-      Outcome outcome =
-          flag.resolve(plan, context, plan.targeting() == null ? 0 : clock.millis() / 1000);
+      Outcome outcome = flag.resolve(plan, context, clock);
       if (outcome.error() != null) {
         return failure(
             key, defaultValue, outcome.error(), outcome.message(), flag.reportedMetadata());

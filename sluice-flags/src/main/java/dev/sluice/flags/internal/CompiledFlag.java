@@ -11,6 +11,7 @@ import dev.sluice.flags.VariantType;
 import dev.sluice.flags.internal.logic.Frame;
 import dev.sluice.flags.internal.logic.RuleFailure;
 import dev.sluice.flags.internal.logic.Values;
+import java.time.Clock;
 import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
@@ -119,7 +120,7 @@ public final class CompiledFlag {
   }
 
   /** Resolves this flag for {@code context} in {@code plan}; never throws. */
-  public Outcome resolve(Plan plan, EvaluationContext context, long timestamp) {
+  public Outcome resolve(Plan plan, EvaluationContext context, Clock clock) {
     int n = variantNames.size();
     if (plan.targeting() == null) {
       return plan.defaultIndex() < 0 ? Outcome.NO_VARIANT : outcomes[plan.defaultIndex()];
@@ -128,7 +129,7 @@ public final class CompiledFlag {
       return Outcome.failure(
           ErrorCode.INVALID_CONTEXT, "invalid evaluation context: " + context.problem());
     }
-    Frame frame = new Frame(context, key, timestamp);
+    Frame frame = new Frame(context, key, clock);
     Object value;
     try {
       value = plan.targeting().eval(frame);

@@ -32,7 +32,7 @@ final class Data {
         }
         return switch (path[1]) {
           case "flagKey" -> frame.flagKey;
-          case "timestamp" -> Values.box(frame.timestamp);
+          case "timestamp" -> Values.box(frame.timestamp());
           default -> ABSENT;
         };
       }
@@ -102,7 +102,7 @@ final class Data {
   }
 
   private static Map<String, @Nullable Object> flagdAsMap(Frame frame) {
-    return Map.of("flagKey", frame.flagKey, "timestamp", Values.box(frame.timestamp));
+    return Map.of("flagKey", frame.flagKey, "timestamp", Values.box(frame.timestamp()));
   }
 
   private static Map<String, @Nullable Object> rootAsMap(Frame frame) {

@@ -93,7 +93,7 @@ final class DataOperations {
     @Override
     public @Nullable Object eval(Frame frame) {
       if (frame.scope == Frame.ROOT) {
-        return Values.box(frame.timestamp);
+        return Values.box(frame.timestamp());
       }
       Object value = Data.lookup(frame, PATH);
       return value == Data.ABSENT ? null : value;
@@ -101,7 +101,7 @@ final class DataOperations {
 
     @Override
     public double evalNumber(Frame frame) {
-      return frame.scope == Frame.ROOT ? frame.timestamp : Values.toNumber(eval(frame));
+      return frame.scope == Frame.ROOT ? frame.timestamp() : Values.toNumber(eval(frame));
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.sluice.flags.internal.logic;
 
 import dev.sluice.flags.EvaluationContext;
+import java.time.Clock;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -13,19 +14,40 @@ public final class Frame {
   /** Marks that {@code var} reads the evaluation context rather than an array element. */
   static final Object ROOT = new Object();
 
+  private static final long UNREAD = Long.MIN_VALUE;
+
   final EvaluationContext context;
   final String flagKey;
-  final long timestamp;
+  private final @Nullable Clock clock;
+  private long timestamp;
   @Nullable Object scope = ROOT;
   private boolean split;
 
   /**
-   * A frame for evaluating the targeting of {@code flagKey} at {@code timestamp} (Unix seconds).
+   * A frame for evaluating the targeting of {@code flagKey}. The clock is read only when the rule
+   * asks for {@code $flagd.timestamp}, and then once.
    */
+  public Frame(EvaluationContext context, String flagKey, Clock clock) {
+    this.context = context;
+    this.flagKey = flagKey;
+    this.clock = clock;
+    this.timestamp = UNREAD;
+  }
+
+  /** A frame evaluated at a fixed {@code timestamp} in Unix seconds. */
   public Frame(EvaluationContext context, String flagKey, long timestamp) {
     this.context = context;
     this.flagKey = flagKey;
+    this.clock = null;
     this.timestamp = timestamp;
+  }
+
+  /** The evaluation time in Unix seconds: {@code $flagd.timestamp}. */
+  long timestamp() {
+    if (timestamp == UNREAD && clock != null) {
+      timestamp = Math.floorDiv(clock.millis(), 1000);
+    }
+    return timestamp;
   }
 
   /** The context the rule is evaluated against. */
