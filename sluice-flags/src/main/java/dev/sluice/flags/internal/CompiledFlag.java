@@ -49,7 +49,7 @@ public final class CompiledFlag {
   private final EvaluationResult<?>[] typedResults;
   private final @Nullable EvaluationResult<Long>[] longResults;
 
-  @SuppressWarnings("unchecked")
+  @SuppressWarnings({"unchecked", "rawtypes"}) // generic arrays of preallocated results
   CompiledFlag(
       String key,
       JsonNode json,
@@ -83,7 +83,7 @@ public final class CompiledFlag {
     int rows = ROW_REASONS.length * n;
     outcomes = new Outcome[rows];
     jsonResults = new EvaluationResult[rows];
-    typedResults = new EvaluationResult[rows];
+    typedResults = new EvaluationResult<?>[rows];
     longResults = new EvaluationResult[rows];
     for (int r = 0; r < ROW_REASONS.length; r++) {
       for (int i = 0; i < n; i++) {
