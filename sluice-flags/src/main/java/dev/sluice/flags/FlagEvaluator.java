@@ -9,6 +9,7 @@ import dev.sluice.flags.internal.Plan;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -136,14 +137,16 @@ public final class FlagEvaluator {
   public Map<String, EvaluationResult<JsonNode>> evaluateAll(EvaluationContext context) {
     Map<String, EvaluationResult<JsonNode>> out = new LinkedHashMap<>();
     ParsedFlagSet set;
+    String environment;
     try {
       set = flags.get().model();
+      environment = context.environment();
     } catch (RuntimeException e) {
       return out;
     }
-    for (String key : new java.util.TreeSet<>(set.flags().keySet())) {
+    for (String key : new TreeSet<>(set.flags().keySet())) {
       CompiledFlag flag = set.flags().get(key);
-      if (flag.state(context.environment()) == FlagState.DISABLED) {
+      if (flag.state(environment) == FlagState.DISABLED) {
         continue;
       }
       try {

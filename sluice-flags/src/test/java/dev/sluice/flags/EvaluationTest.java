@@ -189,4 +189,22 @@ class EvaluationTest {
     assertThat(a.attributes()).isEqualTo(b.attributes());
     assertThat(flags.stringValue("by-email", "x", a).value()).isEqualTo("new");
   }
+
+  @Test
+  @SuppressWarnings("NullAway")
+  void evaluationNeverThrows() {
+    FlagEvaluator broken =
+        FlagEvaluator.of(
+            () -> {
+              throw new IllegalStateException("store down");
+            },
+            Testbed.CLOCK);
+    EvaluationResult<Boolean> r = broken.booleanValue("x", true, EvaluationContext.empty());
+    assertThat(r.value()).isTrue();
+    assertThat(r.errorCode()).isEqualTo(ErrorCode.GENERAL);
+    assertThat(r.errorMessage()).contains("store down");
+    assertThat(broken.evaluateAll(EvaluationContext.empty())).isEmpty();
+    assertThat(flags.stringValue("by-email", "x", null).errorCode()).isEqualTo(ErrorCode.GENERAL);
+    assertThat(flags.evaluateAll(null)).isEmpty();
+  }
 }
