@@ -8,7 +8,7 @@
 # the router jar (set SKIP_BUILD=1 to reuse sluice-bench/target/sluice-bench-router.jar).
 #
 # Usage (from the repository root):  bash sluice-bench/router-bench.sh
-# Knobs (environment): ROUNDS=5 DURATION=10 WARMUP=10 CONNECTIONS=64 THREADS=2 WORKERS=2
+# Knobs (environment): PROXIES="nginx haproxy sluice" ROUNDS=5 DURATION=10 WARMUP=10 CONNECTIONS=64 THREADS=2 WORKERS=2
 #                      PORT_BASE=18080 JAVA_OPTS="..." SKIP_BUILD=0
 #
 # Fairness: every proxy gets WORKERS workers/threads (nginx worker_processes, HAProxy nbthread,
@@ -26,7 +26,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WORKERS=${WORKERS:-2}
 PORT_BASE=${PORT_BASE:-18080}
-JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled"}
+JAVA_OPTS=${JAVA_OPTS:-"-Xms256m -Xmx256m -XX:+UseParallelGC -XX:+AlwaysPreTouch -Dio.netty.leakDetection.level=disabled --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true"}
+PROXIES=${PROXIES:-"nginx haproxy sluice"}
 SKIP_BUILD=${SKIP_BUILD:-0}
 
 UPSTREAM_PORT=$PORT_BASE
@@ -240,11 +241,11 @@ echo "sluice: $SLUICE_LINE  JAVA_OPTS=$JAVA_OPTS"
 echo "load: wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --latency, $ROUNDS rounds x 3 proxies, $WORKERS workers each, upstream nginx 1 worker, 512-byte static body"
 echo
 if [ "$WARMUP" -gt 0 ]; then
-  for name in nginx haproxy sluice; do run_wrk "$name" "$WARMUP" > /dev/null; done
+  for name in $PROXIES; do run_wrk "$name" "$WARMUP" > /dev/null; done
 fi
 printf "%-5s %-8s %10s %8s %8s %9s %7s %12s %8s\n" round proxy "req/s" "p50 ms" "p99 ms" requests errors "cpu us/req" "rss MB"
 for round in $(seq 1 "$ROUNDS"); do
-  for name in nginx haproxy sluice; do
+  for name in $PROXIES; do
     read -r rps p50 p99 reqs errs cpu rss < <(run_wrk "$name" "$DURATION")
     printf "%-5s %-8s %10.0f %8.3f %8.3f %9d %7d %12.2f %8.1f\n" "$round" "$name" "$rps" "$p50" "$p99" "$reqs" "$errs" "$cpu" "$rss"
     printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$name" "$rps" "$p50" "$p99" "$errs" "$cpu" "$rss" >> "$results"
@@ -256,7 +257,7 @@ echo "== medians over $ROUNDS rounds"
 median() { sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v n="$1" -v c="$2" '$2 == n {print $c}' "$results" | median; }
 printf "%-8s %10s %8s %8s %12s %8s\n" proxy "req/s" "p50 ms" "p99 ms" "cpu us/req" "rss MB"
-for name in nginx haproxy sluice; do
+for name in $PROXIES; do
   printf "%-8s %10.0f %8.3f %8.3f %12.2f %8.1f\n" "$name" "$(col "$name" 3)" "$(col "$name" 4)" "$(col "$name" 5)" "$(col "$name" 7)" "$(col "$name" 8)"
 done
 echo

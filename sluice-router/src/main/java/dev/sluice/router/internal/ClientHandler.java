@@ -199,7 +199,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       releaseEndpoint();
       if (version != null) {
-        version.metrics.abandoned();
+        version.metrics.abandoned(loop);
         version = null;
       }
       active = false;
@@ -252,7 +252,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     boolean found = table.select(route, null, listener.balancing, null, null);
     version = route.version;
     if (version != null) {
-      version.metrics.started();
+      version.metrics.started(loop);
     }
     if (!found) {
       respondError(503, ErrorResponses.NO_HEALTHY_UPSTREAM);
@@ -294,13 +294,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void useEndpoint(EndpointState e) {
     endpoint = e;
-    e.inFlight.incrementAndGet();
+    e.started(loop);
   }
 
   private void releaseEndpoint() {
     EndpointState e = endpoint;
     if (e != null) {
-      e.inFlight.decrementAndGet();
+      e.ended(loop);
       endpoint = null;
     }
   }
@@ -475,11 +475,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (u != null) {
       u.channel().close();
     }
-    version.metrics.upstreamFailed();
+    version.metrics.upstreamFailed(loop);
     if (responseStarted) {
       // Part of the response is already with the client; all we can do is cut it short.
       releaseEndpoint();
-      version.metrics.completed(status, (core.ticker.nanos() - startNanos) / 1000);
+      version.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
       version = null;
       active = false;
       closed = true;
@@ -499,9 +499,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
       if (listener.table.select(route, version, listener.balancing, tried1, tried2)) {
         if (route.version != version) {
-          version.metrics.abandoned();
+          version.metrics.abandoned(loop);
           version = route.version;
-          version.metrics.started();
+          version.metrics.started(loop);
         }
         headersSent = false;
         useEndpoint(route.endpoint);
@@ -534,7 +534,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     releaseEndpoint();
     VersionEntry v = version;
     if (v != null) {
-      v.metrics.completed(status, (core.ticker.nanos() - startNanos) / 1000);
+      v.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
       version = null;
     }
     active = false;

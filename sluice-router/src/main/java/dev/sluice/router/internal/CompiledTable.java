@@ -112,7 +112,7 @@ final class CompiledTable {
     for (int i = 0; i < n; i++) {
       EndpointState e = rs[(start + i) % n];
       if (e.healthy && e != skip1 && e != skip2) {
-        int load = e.inFlight.get();
+        int load = e.inFlight();
         if (load < bestLoad) {
           best = e;
           bestLoad = load;

@@ -3,7 +3,6 @@ package dev.sluice.router.internal;
 import dev.sluice.router.Endpoint;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The router's live state of one replica: health, requests in flight, and its idle upstream
@@ -16,7 +15,7 @@ final class EndpointState {
 
   final Endpoint endpoint;
   final InetSocketAddress address;
-  final AtomicInteger inFlight = new AtomicInteger();
+  private final LoopCounters inFlight;
 
   /** Whether the replica may get traffic; written by health checks and the proxy. */
   volatile boolean healthy = true;
@@ -33,10 +32,26 @@ final class EndpointState {
   EndpointState(Endpoint endpoint, int loops) {
     this.endpoint = endpoint;
     this.address = new InetSocketAddress(endpoint.host(), endpoint.port());
+    this.inFlight = new LoopCounters(loops, 1);
     this.idle = new ArrayDeque[loops];
     for (int i = 0; i < loops; i++) {
       idle[i] = new ArrayDeque<>();
     }
+  }
+
+  /** Counts a request that starts on this replica. Call on loop {@code loop}. */
+  void started(int loop) {
+    inFlight.add(loop, 0, 1);
+  }
+
+  /** Counts a request that left this replica. Call on the loop that counted it started. */
+  void ended(int loop) {
+    inFlight.add(loop, 0, -1);
+  }
+
+  /** Returns the requests in flight on this replica over all loops. */
+  int inFlight() {
+    return (int) inFlight.sum(0);
   }
 
   /** Returns an open idle connection of this loop, or null. Call on loop {@code loop}. */

@@ -6,12 +6,15 @@ import dev.sluice.router.ListenerOptions;
 import dev.sluice.router.RoutingTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +35,16 @@ final class ListenerImpl implements Listener {
 
   /** The table of the next request: one volatile read per request, one write per update. */
   volatile CompiledTable table;
+
+  /**
+   * Parsing settings of both sides. Header values are not re-validated: the parser has already
+   * split lines, so they cannot carry CR or LF, and the proxy passes them on untouched; header
+   * names still are (an invalid name is refused with 400).
+   */
+  static HttpDecoderConfig decoderConfig() {
+    return new HttpDecoderConfig()
+        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false));
+  }
 
   private final Channel serverChannel;
   private final ChannelGroup connections;
@@ -54,11 +67,15 @@ final class ListenerImpl implements Listener {
               .channel(core.transport.socketChannel())
               .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, Math.max(1, connectMillis))
               .option(ChannelOption.TCP_NODELAY, true)
+              .option(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
               .handler(
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                      ch.pipeline().addLast(new HttpClientCodec(), new UpstreamHandler());
+                      ch.pipeline()
+                          .addLast(
+                              new HttpClientCodec(decoderConfig(), false, false),
+                              new UpstreamHandler());
                     }
                   });
     }
@@ -69,13 +86,17 @@ final class ListenerImpl implements Listener {
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
+            // The pooled allocator measured cheaper per request than 4.2's adaptive default.
+            .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
             .childHandler(
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
                     connections.add(ch);
                     ch.pipeline()
-                        .addLast(new HttpServerCodec(), new ClientHandler(ListenerImpl.this));
+                        .addLast(
+                            new HttpServerCodec(decoderConfig()),
+                            new ClientHandler(ListenerImpl.this));
                   }
                 });
     try {

@@ -34,11 +34,13 @@ final class MetricsRegistry implements RouterMetrics {
   }
 
   private final ConcurrentHashMap<Key, VersionMetrics> versions = new ConcurrentHashMap<>();
+  private final int loops;
   private final Ticker ticker;
   private final long origin;
   private final Supplier<List<ReplicaHealth>> replicas;
 
-  MetricsRegistry(Ticker ticker, Supplier<List<ReplicaHealth>> replicas) {
+  MetricsRegistry(int loops, Ticker ticker, Supplier<List<ReplicaHealth>> replicas) {
+    this.loops = loops;
     this.ticker = ticker;
     this.origin = ticker.nanos();
     this.replicas = replicas;
@@ -46,7 +48,7 @@ final class MetricsRegistry implements RouterMetrics {
 
   VersionMetrics of(String app, String version) {
     return versions.computeIfAbsent(
-        new Key(app, version), k -> new VersionMetrics(app, version, ticker, origin));
+        new Key(app, version), k -> new VersionMetrics(app, version, loops, ticker, origin));
   }
 
   void flushAll() {

@@ -65,7 +65,7 @@ public final class RouterCore implements Router {
     }
     this.loops = all.toArray(new EventLoop[0]);
     this.healthChecker = new HealthChecker(this);
-    this.metrics = new MetricsRegistry(ticker, this::replicaHealth);
+    this.metrics = new MetricsRegistry(loops.length, ticker, this::replicaHealth);
     // Keeps the 1-second windows aligned even when nobody reads them.
     this.metricsTick = loops[0].scheduleAtFixedRate(metrics::flushAll, 1, 1, TimeUnit.SECONDS);
   }
@@ -174,7 +174,7 @@ public final class RouterCore implements Router {
   @Override
   public int inFlight(Endpoint endpoint) {
     EndpointState s = endpoints.get(endpoint);
-    return s == null ? 0 : s.inFlight.get();
+    return s == null ? 0 : s.inFlight();
   }
 
   /**

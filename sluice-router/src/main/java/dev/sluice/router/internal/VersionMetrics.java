@@ -4,21 +4,21 @@ import dev.sluice.router.Ticker;
 import dev.sluice.router.metrics.StatusCounts;
 import dev.sluice.router.metrics.WindowSnapshot;
 import java.time.Duration;
-import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
+import org.HdrHistogram.SingleWriterRecorder;
 
 /**
- * The metrics of one version of one app: lock-free recording on the hot path, windows and
- * Prometheus totals read off it.
+ * The metrics of one version of one app: recording on the hot path without atomic instructions,
+ * windows and Prometheus totals read off it.
  *
- * <p>Event loops record with {@link LongAdder}s and an HdrHistogram {@link Recorder}, whose writers
- * are wait-free. Once a second (and before every read) {@link #flush()} moves the recorder's
- * interval histogram and the counter deltas into two {@link SlotRing}s: 121 slots of 1 s (windows
- * up to 2 min) and 61 slots of 10 s (windows up to 10 min). Only that flush and the readers take
- * this object's monitor. Memory: a slot histogram (int counts, 2 significant digits, 1 us..10 min)
- * is about 12 KiB and is allocated on a slot's first traffic, so a busy version costs about 182 x
- * 12 KiB = 2.2 MiB, an idle one a few KiB.
+ * <p>Each event loop records into its own row of {@link LoopCounters} and its own HdrHistogram
+ * {@link SingleWriterRecorder} (wait-free for its one writer), so two loops never contend. Once a
+ * second (and before every read) {@link #flush()} merges the loops' interval histograms and counter
+ * deltas into two {@link SlotRing}s: 121 slots of 1 s (windows up to 2 min) and 61 slots of 10 s
+ * (windows up to 10 min). Only that flush and the readers take this object's monitor. Memory: a
+ * slot histogram (int counts, 2 significant digits, 1 us..10 min) is about 12 KiB and is allocated
+ * on a slot's first traffic, so a busy version costs about 182 x 12 KiB = 2.2 MiB plus 3 x 24 KiB
+ * per event loop for its recorder; an idle one a few dozen KiB.
  */
 final class VersionMetrics {
 
@@ -32,19 +32,23 @@ final class VersionMetrics {
 
   private static final long SECOND = 1_000_000_000L;
 
+  // Counter fields: 0..4 are the status classes 1xx..5xx.
+  private static final int FAILURES = 5;
+  private static final int STARTED = 6;
+  private static final int ENDED = 7;
+  private static final int SUM_MICROS = 8;
+
   final String app;
   final String version;
 
   private final Ticker ticker;
   private final long origin;
-  private final LongAdder[] byClass = new LongAdder[5];
-  private final LongAdder upstreamFailures = new LongAdder();
-  private final LongAdder inFlight = new LongAdder();
-  private final LongAdder sumMicros = new LongAdder();
-  private final Recorder recorder = new Recorder(MAX_MICROS, 2);
+  private final LoopCounters counters;
+  private final SingleWriterRecorder[] recorders;
 
   // Guarded by this.
-  private Histogram interval;
+  private final Histogram[] intervals;
+  private final Histogram merged = new Histogram(MAX_MICROS, 2);
   private final SlotRing seconds = new SlotRing(121);
   private final SlotRing tens = new SlotRing(61);
   private final long[] flushed = new long[SlotRing.COUNTERS];
@@ -53,65 +57,75 @@ final class VersionMetrics {
   private final long[] bucketMicros = new long[BUCKETS.length];
   private long observations;
 
-  VersionMetrics(String app, String version, Ticker ticker, long origin) {
+  VersionMetrics(String app, String version, int loops, Ticker ticker, long origin) {
     this.app = app;
     this.version = version;
     this.ticker = ticker;
     this.origin = origin;
-    for (int i = 0; i < byClass.length; i++) {
-      byClass[i] = new LongAdder();
+    this.counters = new LoopCounters(loops, 9);
+    this.recorders = new SingleWriterRecorder[loops];
+    this.intervals = new Histogram[loops];
+    for (int i = 0; i < loops; i++) {
+      recorders[i] = new SingleWriterRecorder(MAX_MICROS, 2);
+      intervals[i] = recorders[i].getIntervalHistogram();
     }
     for (int i = 0; i < BUCKETS.length; i++) {
       bucketMicros[i] = Math.round(BUCKETS[i] * 1_000_000);
     }
-    interval = recorder.getIntervalHistogram();
   }
 
-  void started() {
-    inFlight.increment();
+  void started(int loop) {
+    counters.add(loop, STARTED, 1);
   }
 
-  void abandoned() {
-    inFlight.decrement();
+  void abandoned(int loop) {
+    counters.add(loop, ENDED, 1);
   }
 
-  /** Records a completed request; {@code status} 100..599. */
-  void completed(int status, long micros) {
-    inFlight.decrement();
+  /** Records a completed request; {@code status} 100..599. Call on loop {@code loop}. */
+  void completed(int loop, int status, long micros) {
     int cls = status / 100 - 1;
-    byClass[cls < 0 || cls > 4 ? 4 : cls].increment();
     long v = micros < 0 ? 0 : Math.min(micros, MAX_MICROS);
-    sumMicros.add(v);
-    recorder.recordValue(v);
+    LoopCounters c = counters;
+    c.add(loop, ENDED, 1);
+    c.add(loop, cls < 0 || cls > 4 ? 4 : cls, 1);
+    c.add(loop, SUM_MICROS, v);
+    recorders[loop].recordValue(v);
   }
 
-  void upstreamFailed() {
-    upstreamFailures.increment();
+  void upstreamFailed(int loop) {
+    counters.add(loop, FAILURES, 1);
   }
 
   long inFlight() {
-    return inFlight.sum();
+    return Math.max(0, counters.sum(STARTED) - counters.sum(ENDED));
   }
 
   long requests(int statusClass) {
-    return byClass[statusClass - 1].sum();
+    return counters.sum(statusClass - 1);
   }
 
   long upstreamFailures() {
-    return upstreamFailures.sum();
+    return counters.sum(FAILURES);
   }
 
   double sumSeconds() {
-    return sumMicros.sum() / 1e6;
+    return counters.sum(SUM_MICROS) / 1e6;
   }
 
   /** Moves what was recorded since the last flush into the windows and bucket totals. */
   synchronized void flush() {
     long second = Math.max(0, (ticker.nanos() - origin) / SECOND);
-    interval = recorder.getIntervalHistogram(interval);
-    boolean any = interval.getTotalCount() > 0;
+    merged.reset();
+    for (int i = 0; i < recorders.length; i++) {
+      intervals[i] = recorders[i].getIntervalHistogram(intervals[i]);
+      if (intervals[i].getTotalCount() > 0) {
+        merged.add(intervals[i]);
+      }
+    }
+    boolean any = merged.getTotalCount() > 0;
     for (int i = 0; i < SlotRing.COUNTERS; i++) {
-      long now = i < 5 ? byClass[i].sum() : upstreamFailures.sum();
+      long now = counters.sum(i);
       deltas[i] = now - flushed[i];
       flushed[i] = now;
       any |= deltas[i] != 0;
@@ -119,13 +133,13 @@ final class VersionMetrics {
     if (!any) {
       return;
     }
-    seconds.add(second, interval, deltas);
-    tens.add(second / 10, interval, deltas);
-    long count = interval.getTotalCount();
+    seconds.add(second, merged, deltas);
+    tens.add(second / 10, merged, deltas);
+    long count = merged.getTotalCount();
     if (count > 0) {
       observations += count;
       for (int i = 0; i < BUCKETS.length; i++) {
-        bucketCounts[i] += interval.getCountBetweenValues(0, bucketMicros[i]);
+        bucketCounts[i] += merged.getCountBetweenValues(0, bucketMicros[i]);
       }
     }
   }

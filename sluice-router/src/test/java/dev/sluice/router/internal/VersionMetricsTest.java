@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class VersionMetricsTest {
 
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
-  private final VersionMetrics metrics = new VersionMetrics("shop", "v1", now::get, now.get());
+  private final VersionMetrics metrics = new VersionMetrics("shop", "v1", 2, now::get, now.get());
 
   /** Flushes as the router's 1-second tick does, then lets time pass. */
   private void advanceSeconds(long s) {
@@ -22,13 +22,13 @@ class VersionMetricsTest {
   @Test
   void aWindowCountsOnlyTheSecondsItCovers() {
     for (int i = 0; i < 10; i++) {
-      metrics.started();
-      metrics.completed(200, 1_000);
+      metrics.started(0);
+      metrics.completed(1, 200, 1_000);
     }
     advanceSeconds(1);
     for (int i = 0; i < 5; i++) {
-      metrics.started();
-      metrics.completed(503, 50_000);
+      metrics.started(0);
+      metrics.completed(1, 503, 50_000);
     }
     WindowSnapshot last1 = metrics.window(Duration.ofSeconds(1));
     assertThat(last1.requests()).isEqualTo(5);
@@ -50,11 +50,11 @@ class VersionMetricsTest {
 
   @Test
   void windowsBeyondTwoMinutesUseTenSecondSlotsUpToTenMinutes() {
-    metrics.started();
-    metrics.completed(200, 2_000);
+    metrics.started(0);
+    metrics.completed(1, 200, 2_000);
     advanceSeconds(300);
-    metrics.started();
-    metrics.completed(404, 3_000);
+    metrics.started(0);
+    metrics.completed(1, 404, 3_000);
     assertThat(metrics.window(Duration.ofMinutes(2)).requests()).isEqualTo(1);
     WindowSnapshot tenMinutes = metrics.window(Duration.ofMinutes(10));
     assertThat(tenMinutes.requests()).isEqualTo(2);
@@ -65,11 +65,11 @@ class VersionMetricsTest {
 
   @Test
   void inFlightAndBucketsFollowTheRequests() {
-    metrics.started();
-    metrics.started();
+    metrics.started(0);
+    metrics.started(0);
     assertThat(metrics.inFlight()).isEqualTo(2);
-    metrics.completed(200, 800); // 0.8 ms: in every bucket from le=0.001 up
-    metrics.completed(200, 7_000_000); // 7 s: only in le=10 and up
+    metrics.completed(1, 200, 800); // 0.8 ms: in every bucket from le=0.001 up
+    metrics.completed(1, 200, 7_000_000); // 7 s: only in le=10 and up
     assertThat(metrics.inFlight()).isZero();
     long[] buckets = metrics.buckets();
     assertThat(buckets[0]).isEqualTo(1);
