@@ -408,6 +408,10 @@ final class LocalProcessSupervisor implements ProcessSupervisor {
     return options.host();
   }
 
+  @Nullable PortRange ports() {
+    return options.ports();
+  }
+
   InetAddress hostAddress() {
     return hostAddress;
   }

@@ -11,6 +11,7 @@ import dev.sluice.runtime.process.internal.ProcessRef;
 import dev.sluice.runtime.process.internal.ProcessTrees;
 import java.io.File;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.function.IntPredicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -388,13 +390,26 @@ final class ReplicaSlot {
     return members;
   }
 
+  /**
+   * Returns the port for the next start: the old one after the first crash of a series when it is
+   * still free, else a fresh one. A restart that died again may have lost its port between the
+   * check and its own bind (to another process's outgoing connection), so it does not get that port
+   * a third time.
+   */
   private int choosePort() throws IOException {
+    InetAddress host = sup.hostAddress();
     if (port > 0
+        && failures <= 1
         && !sup.portTakenByOther(this, port)
-        && FreePorts.isFree(sup.hostAddress(), port)) {
+        && FreePorts.isFree(host, port)) {
       return port;
     }
-    return FreePorts.allocate(sup.hostAddress(), p -> sup.portTakenByOther(this, p));
+    int old = port;
+    IntPredicate reserved = p -> p == old || sup.portTakenByOther(this, p);
+    PortRange range = sup.ports();
+    return range == null
+        ? FreePorts.allocate(host, reserved)
+        : FreePorts.allocate(host, range.first(), range.last(), reserved);
   }
 
   /** Appends a line of the supervisor's own to the replica's log, so people see restarts there. */

@@ -14,9 +14,6 @@ import dev.sluice.runtime.process.ReplicaAdoptionException.Reason;
 import dev.sluice.runtime.process.ReplicaEvent.Exited;
 import dev.sluice.runtime.process.ReplicaEvent.Started;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +28,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,7 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AdoptTest {
-  @TempDir Path logDir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path logDir;
+
   private final RecordingListener events = new RecordingListener();
   private ProcessSupervisor sup;
   private final List<Long> outsiders = new ArrayList<>();
@@ -51,9 +51,11 @@ class AdoptTest {
         ProcessSupervisor.create(
             logDir,
             events,
-            SupervisorOptions.DEFAULT.withBackoff(
-                new RestartBackoff(
-                    Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(1))));
+            SupervisorOptions.DEFAULT
+                .withBackoff(
+                    new RestartBackoff(
+                        Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofMinutes(1)))
+                .withPorts(Fixtures.TEST_PORTS));
   }
 
   @AfterEach
@@ -194,10 +196,7 @@ class AdoptTest {
     return pid;
   }
 
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket()) {
-      socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-      return socket.getLocalPort();
-    }
+  private static int freePort() {
+    return Fixtures.freePort();
   }
 }

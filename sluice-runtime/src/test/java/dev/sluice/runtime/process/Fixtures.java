@@ -2,9 +2,12 @@ package dev.sluice.runtime.process;
 
 import static org.awaitility.Awaitility.await;
 
+import dev.sluice.runtime.process.internal.FreePorts;
 import dev.sluice.runtime.process.internal.ProcStat;
 import dev.sluice.runtime.process.internal.ProcessTable;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +31,23 @@ final class Fixtures {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /**
+   * Ports for tests that restart a replica on its port: below the kernel's ephemeral range, so the
+   * outgoing connections of other programs on this machine cannot take a port between a kill and
+   * the restart.
+   */
+  static final PortRange TEST_PORTS = new PortRange(21000, 28999);
+
   private Fixtures() {}
+
+  /** Returns a port of {@link #TEST_PORTS} that is free now. */
+  static int freePort() {
+    try {
+      return FreePorts.allocate(InetAddress.getByName("127.0.0.1"), 21000, 28999, p -> false);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
 
   /** Waits for real processes: long enough for a loaded two-core machine, never forever. */
   static ConditionFactory eventually() {

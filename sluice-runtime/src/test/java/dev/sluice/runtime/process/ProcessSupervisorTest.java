@@ -22,11 +22,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ProcessSupervisorTest {
-  @TempDir Path logDir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path logDir;
+
   private final RecordingListener events = new RecordingListener();
   private ProcessSupervisor sup;
 

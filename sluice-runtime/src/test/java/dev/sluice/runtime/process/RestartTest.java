@@ -28,11 +28,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class RestartTest {
-  @TempDir Path logDir;
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS)
+  Path logDir;
+
   private final RecordingListener events = new RecordingListener();
   private final ManualClock clock = new ManualClock();
   private ProcessSupervisor sup;
@@ -40,7 +43,12 @@ class RestartTest {
   private ProcessSupervisor supervisor(RestartBackoff backoff) {
     sup =
         ProcessSupervisor.create(
-            logDir, events, SupervisorOptions.DEFAULT.withClock(clock).withBackoff(backoff));
+            logDir,
+            events,
+            SupervisorOptions.DEFAULT
+                .withClock(clock)
+                .withBackoff(backoff)
+                .withPorts(Fixtures.TEST_PORTS));
     return sup;
   }
 
@@ -56,6 +64,7 @@ class RestartTest {
     supervisor(
         new RestartBackoff(Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ofMinutes(1)));
     Replica first = sup.scale("shop", "v1", ProcessTemplate.of(healthApp()), 1).get(0);
+    assertThat(Fixtures.TEST_PORTS.contains(first.port())).isTrue();
     awaitHealth(first.port());
 
     killHard(first.pid());
@@ -103,6 +112,11 @@ class RestartTest {
         .extracting(RestartScheduled::attempt)
         .containsExactly(1, 2, 3, 4, 1);
     assertThat(sup.replicas("shop", "v1").get(0).restarts()).isEqualTo(5);
+    List<Integer> ports = events.of(Started.class).stream().map(e -> e.replica().port()).toList();
+    assertThat(ports.get(1)).as("first restart: same port").isEqualTo(ports.get(0));
+    assertThat(ports.get(2)).as("it died again: a fresh port").isNotEqualTo(ports.get(1));
+    assertThat(ports.get(3)).isNotEqualTo(ports.get(2));
+    assertThat(ports.get(5)).as("after a long run: same port again").isEqualTo(ports.get(4));
   }
 
   private void crashAndAwaitRestart(int crash) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntPredicate;
 
 /**
@@ -39,6 +40,25 @@ public final class FreePorts {
     }
     throw new IOException(
         "no free port on " + host.getHostAddress() + " after " + ATTEMPTS + " attempts", last);
+  }
+
+  /**
+   * Returns a port of {@code first..last} that is free on {@code host} now and not {@code
+   * reserved}, trying them from a random one on, so replicas do not pile up at the bottom.
+   *
+   * @throws IOException if every port of the range is taken
+   */
+  public static int allocate(InetAddress host, int first, int last, IntPredicate reserved)
+      throws IOException {
+    int size = last - first + 1;
+    int offset = ThreadLocalRandom.current().nextInt(size);
+    for (int i = 0; i < size; i++) {
+      int port = first + (offset + i) % size;
+      if (!reserved.test(port) && isFree(host, port)) {
+        return port;
+      }
+    }
+    throw new IOException("no free port in " + first + "-" + last + " on " + host.getHostAddress());
   }
 
   /** True when a server could bind {@code host:port} now. */
