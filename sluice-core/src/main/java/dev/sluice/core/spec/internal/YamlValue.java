@@ -177,7 +177,9 @@ public final class YamlValue {
       problem(expected);
       return null;
     }
-    if (!(node instanceof ScalarNode s) || !pattern.matcher(s.getValue()).matches()) {
+    if (!(node instanceof ScalarNode s)
+        || !Tag.STR.equals(s.getTag())
+        || !pattern.matcher(s.getValue()).matches()) {
       problem(expected);
       return null;
     }
