@@ -255,7 +255,7 @@ class BlueGreenIT {
 
   @Test
   void mutationsNeedTheTokenAndConflictsAreRefused() throws Exception {
-    try (Sluice s = new Sluice(dir, Sluice.sampleSpec(1, "blueGreen: {}")).up()) {
+    try (Sluice s = new Sluice(dir, Sluice.sampleSpec(1, "blueGreen: {autoPromote: false}")).up()) {
       URI deploy = URI.create(s.apiUrl() + "/api/v1/apps/shop/deploy");
       HttpRequest.Builder post =
           HttpRequest.newBuilder(deploy)
@@ -287,11 +287,14 @@ class BlueGreenIT {
       assertThat(s.status().path("lastEvent").asLong()).isZero();
 
       assertThat(s.cli("deploy", "shop", "v1", "--no-wait").exit()).isZero();
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> s.status().path("release").path("phase").asText().equals("PAUSED"));
       Sluice.Result conflict = s.cli("deploy", "shop", "v2", "--no-wait");
       assertThat(conflict.exit()).isEqualTo(2);
       assertThat(conflict.err())
           .isEqualTo(
-              "release 1 of shop (v1) is in progress (Progressing); wait for it, stop it with 'sluice"
+              "release 1 of shop (v1) is in progress (Paused); wait for it, stop it with 'sluice"
                   + " abort shop', or deploy with --force\n");
     }
   }
