@@ -12,7 +12,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Each replica is a process started from a {@link ProcessTemplate} with its own free loopback
  * port in {@code PORT}; its stdout and stderr are appended to {@code
  * <logDir>/<app>/<version>/<index>.log}. A replica that dies is restarted after a {@link
- * RestartBackoff} delay, on the same port when it is still free. Stopping sends SIGTERM and, after
+ * RestartBackoff} delay, on the same port when it is still free (a restart that dies again moves to
+ * a fresh port; see {@link PortRange} for where ports come from). Stopping sends SIGTERM and, after
  * the template's stop grace, SIGKILL to the replica's whole process tree, so a wrapper script
  * leaves no orphans behind.
  *
