@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       ValidateCommand.class,
       SampleAppCommand.class,
       DemoCommand.class,
+      TokenCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -270,6 +270,37 @@ class BlueGreenIT {
       assertThat(wrong.statusCode()).isEqualTo(401);
       assertThat(s.status().path("lastEvent").asLong()).isZero();
 
+      Sluice.Result created = s.cli("token", "create", "dashboard", "--role", "viewer");
+      assertThat(created.exit()).as(created.toString()).isZero();
+      String viewer = created.out().trim();
+      assertThat(viewer).startsWith("slc_");
+      HttpResponse<String> forbidden =
+          HTTP.send(
+              HttpRequest.newBuilder(deploy)
+                  .header("Authorization", "Bearer " + viewer)
+                  .POST(HttpRequest.BodyPublishers.ofString("{\"version\":\"v1\"}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(forbidden.statusCode()).isEqualTo(403);
+      assertThat(Json.MAPPER.readTree(forbidden.body()).path("error").asText())
+          .isEqualTo("token dashboard has role viewer; this call needs operator");
+      HttpResponse<String> read =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(s.apiUrl() + "/api/v1/apps/shop"))
+                  .header("Authorization", "Bearer " + viewer)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(read.statusCode()).isEqualTo(200);
+      assertThat(s.cli("token", "revoke", "dashboard").exit()).isZero();
+      HttpResponse<String> revoked =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(s.apiUrl() + "/api/v1/apps/shop"))
+                  .header("Authorization", "Bearer " + viewer)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(revoked.statusCode()).isEqualTo(401);
+      assertThat(s.status().path("lastEvent").asLong()).isZero();
+
       HttpResponse<String> badBody =
           HTTP.send(
               HttpRequest.newBuilder(deploy)

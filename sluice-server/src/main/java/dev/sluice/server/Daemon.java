@@ -5,8 +5,12 @@ import dev.sluice.core.spec.Spec;
 import dev.sluice.core.spec.SpecParser;
 import dev.sluice.router.Router;
 import dev.sluice.router.RouterOptions;
+import dev.sluice.runtime.process.PortRange;
 import dev.sluice.runtime.process.ProcessSupervisor;
+import dev.sluice.runtime.process.SupervisorOptions;
 import dev.sluice.server.api.ApiServer;
+import dev.sluice.server.auth.Role;
+import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.Controller;
 import dev.sluice.store.Store;
 import java.io.IOException;
@@ -38,6 +42,9 @@ import org.slf4j.LoggerFactory;
 public final class Daemon implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Daemon.class);
   public static final String API_ADDR_FILE = "api.addr";
+
+  /** The name of the token in {@code admin.token}, as the event log records its actions. */
+  public static final String ADMIN = "admin";
 
   private final Path stateDir;
   private final List<AutoCloseable> parts;
@@ -115,6 +122,10 @@ public final class Daemon implements AutoCloseable {
       Router router = Router.create(RouterOptions.defaults());
       parts.add(router);
       AtomicReference<@Nullable Controller> controllerRef = new AtomicReference<>();
+      // Replica ports come from below the kernel's ephemeral range (32768 and up on Linux), so
+      // the router's own upstream connections never hold the port a restarting replica needs.
+      SupervisorOptions supervision =
+          SupervisorOptions.DEFAULT.withPorts(new PortRange(20000, 29999));
       ProcessSupervisor supervisor =
           ProcessSupervisor.create(
               stateDir.resolve("logs"),
@@ -123,7 +134,8 @@ public final class Daemon implements AutoCloseable {
                 if (c != null) {
                   c.onReplicaEvent(event);
                 }
-              });
+              },
+              supervision);
       parts.add(supervisor);
       Path baseDir = o.specFile().toAbsolutePath().getParent();
       Controller controller =
@@ -132,12 +144,23 @@ public final class Daemon implements AutoCloseable {
       controllerRef.set(controller);
       parts.add(controller);
       controller.start();
+      Tokens tokens = new Tokens(store, o.clock());
+      if (tokens.verify(token).isEmpty()) {
+        if (tokens.exists(ADMIN)) {
+          log.warn(
+              "{} does not match the stored '{}' token: the CLI cannot use it; revoke and recreate",
+              AdminToken.FILE,
+              ADMIN);
+        } else {
+          tokens.add(ADMIN, Role.ADMIN, token);
+        }
+      }
       ApiServer api =
           ApiServer.start(
               o.apiListen(),
               controller,
               router.metrics(),
-              token,
+              tokens,
               () -> SpecParser.parse(o.specFile()));
       parts.add(api);
       InetSocketAddress bound = api.address(o.apiListen().host());

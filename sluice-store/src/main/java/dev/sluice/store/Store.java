@@ -56,6 +56,26 @@ public interface Store extends AutoCloseable {
   /** All replicas recorded as running. */
   List<InstanceRecord> instances();
 
+  /**
+   * Adds a token.
+   *
+   * @return false when a token with that name exists already (nothing changed)
+   */
+  boolean addToken(TokenRecord token);
+
+  /** The token with this hash, revoked or not. */
+  java.util.Optional<TokenRecord> tokenByHash(String hash);
+
+  /** All tokens, in name order. */
+  List<TokenRecord> tokens();
+
+  /**
+   * Marks a token revoked.
+   *
+   * @return false when there is no valid token with that name
+   */
+  boolean revokeToken(String name, java.time.Instant at);
+
   /** Throws {@link StoreException} when the store cannot be used right now. */
   void check();
 

@@ -140,6 +140,22 @@ abstract class StoreContract {
   }
 
   @Test
+  void tokensAreAddedFoundByHashListedAndRevoked() {
+    Store store = store();
+    TokenRecord ci = new TokenRecord("ci", "operator", "a".repeat(64), T0, null);
+    assertThat(store.addToken(ci)).isTrue();
+    assertThat(store.addToken(new TokenRecord("ci", "admin", "b".repeat(64), T0, null))).isFalse();
+    assertThat(store.addToken(new TokenRecord("web", "client", "c".repeat(64), T0, null))).isTrue();
+    assertThat(store.tokenByHash("a".repeat(64))).contains(ci);
+    assertThat(store.tokenByHash("d".repeat(64))).isEmpty();
+    assertThat(store.tokens()).extracting(TokenRecord::name).containsExactly("ci", "web");
+    assertThat(store.revokeToken("ci", T0.plusSeconds(9))).isTrue();
+    assertThat(store.revokeToken("ci", T0.plusSeconds(10))).isFalse();
+    assertThat(store.tokenByHash("a".repeat(64)).orElseThrow().revokedAt())
+        .isEqualTo(T0.plusSeconds(9));
+  }
+
+  @Test
   void checkPassesOnAWorkingStore() {
     store().check();
   }

@@ -65,14 +65,14 @@ public final class ApiClient {
   }
 
   public JsonNode post(String path, ObjectNode body) throws ApiException {
-    HttpRequest.Builder b =
+    return send(
         HttpRequest.newBuilder(uri(path))
             .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(Json.write(body)));
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
-    return send(b);
+            .POST(HttpRequest.BodyPublishers.ofString(Json.write(body))));
+  }
+
+  public JsonNode delete(String path) throws ApiException {
+    return send(HttpRequest.newBuilder(uri(path)).DELETE());
   }
 
   private URI uri(String path) {
@@ -80,6 +80,9 @@ public final class ApiClient {
   }
 
   private JsonNode send(HttpRequest.Builder b) throws ApiException {
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
     HttpResponse<String> response;
     try {
       response =

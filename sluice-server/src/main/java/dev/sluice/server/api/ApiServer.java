@@ -12,16 +12,18 @@ import dev.sluice.core.spec.Spec;
 import dev.sluice.core.spec.SpecException;
 import dev.sluice.core.spec.SpecParser;
 import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.server.auth.Principal;
+import dev.sluice.server.auth.Role;
+import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.AppView;
 import dev.sluice.server.control.Controller;
 import dev.sluice.store.ReleaseRecord;
+import dev.sluice.store.TokenRecord;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.sse.SseClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -33,9 +35,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The control API: REST/JSON under {@code /api/v1}, Prometheus text at {@code /metrics}, liveness
- * at {@code /healthz}. Reads are open to anyone who can reach the address (loopback by default);
- * every mutating call needs the admin token as {@code Authorization: Bearer <token>}, and without
- * it gets 401 and changes nothing.
+ * at {@code /healthz}. Every {@code /api} call needs a token ({@code Authorization: Bearer
+ * <token>}): reads need {@code viewer}, releases {@code operator}, tokens {@code admin}. A call
+ * without a valid token gets 401, with too weak a role 403, and changes nothing. {@code /metrics}
+ * and {@code /healthz} are open, for scrapers and load balancers.
  */
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
@@ -43,7 +46,7 @@ public final class ApiServer implements AutoCloseable {
   private final Javalin javalin;
   private final Controller controller;
   private final RouterMetrics metrics;
-  private final byte[] adminToken;
+  private final Tokens tokens;
   private final @Nullable SpecSource specs;
 
   /** Re-reads the spec file, so a deploy runs with the spec as it is now. */
@@ -53,10 +56,10 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ApiServer(
-      Controller controller, RouterMetrics metrics, String adminToken, @Nullable SpecSource specs) {
+      Controller controller, RouterMetrics metrics, Tokens tokens, @Nullable SpecSource specs) {
     this.controller = controller;
     this.metrics = metrics;
-    this.adminToken = adminToken.getBytes(StandardCharsets.UTF_8);
+    this.tokens = tokens;
     this.specs = specs;
     this.javalin =
         Javalin.create(
@@ -77,6 +80,9 @@ public final class ApiServer implements AutoCloseable {
               config.routes.post("/api/v1/apps/{app}/abort", this::abort);
               config.routes.post("/api/v1/apps/{app}/rollback", this::rollback);
               config.routes.post("/api/v1/validate", this::validate);
+              config.routes.get("/api/v1/tokens", this::listTokens);
+              config.routes.post("/api/v1/tokens", this::createToken);
+              config.routes.delete("/api/v1/tokens/{name}", this::revokeToken);
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.problems));
               config.routes.exception(
@@ -109,9 +115,9 @@ public final class ApiServer implements AutoCloseable {
       HostPort listen,
       Controller controller,
       RouterMetrics metrics,
-      String adminToken,
+      Tokens tokens,
       @Nullable SpecSource specs) {
-    ApiServer server = new ApiServer(controller, metrics, adminToken, specs);
+    ApiServer server = new ApiServer(controller, metrics, tokens, specs);
     server.javalin.start(listen.host(), listen.port());
     return server;
   }
@@ -138,6 +144,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void listApps(Context ctx) {
+    authorize(ctx, Role.VIEWER);
     ArrayNode list = Json.MAPPER.createArrayNode();
     for (String app : controller.apps()) {
       AppView v = controller.view(app);
@@ -149,6 +156,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void getApp(Context ctx) {
+    authorize(ctx, Role.VIEWER);
     ctx.result(Json.write(Views.app(view(ctx))));
   }
 
@@ -163,6 +171,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void history(Context ctx) {
+    authorize(ctx, Role.VIEWER);
     AppView v = view(ctx);
     long after = longParam(ctx, "after", 0);
     int limit = (int) Math.min(longParam(ctx, "limit", 10_000), 10_000);
@@ -176,6 +185,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void releases(Context ctx) {
+    authorize(ctx, Role.VIEWER);
     AppView v = view(ctx);
     ArrayNode list = Json.MAPPER.createArrayNode();
     for (ReleaseRecord r : controller.store().releases(v.state().app())) {
@@ -203,6 +213,13 @@ public final class ApiServer implements AutoCloseable {
   /** Streams the app's events as they are decided, after those since {@code ?after=N}. */
   private void events(SseClient client) {
     Context ctx = client.ctx();
+    try {
+      authorize(ctx, Role.VIEWER);
+    } catch (ApiError e) {
+      client.sendEvent("error", e.getMessage());
+      client.close();
+      return;
+    }
     String app = ctx.pathParam("app");
     if (controller.view(app) == null) {
       client.sendEvent("error", "no app named " + app);
@@ -242,7 +259,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void deploy(Context ctx) {
-    String by = authorize(ctx);
+    String by = authorize(ctx, Role.OPERATOR).name();
     Bodies.Deploy body = Bodies.deploy(ctx.body());
     String app = ctx.pathParam("app");
     reloadSpecs(app);
@@ -254,20 +271,20 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void promote(Context ctx) {
-    String by = authorize(ctx);
+    String by = authorize(ctx, Role.OPERATOR).name();
     Bodies.Promote body = Bodies.promote(ctx.body());
     command(
         ctx, ctx.pathParam("app"), (state, spec) -> Commands.promote(state, body.full(), by), 200);
   }
 
   private void abort(Context ctx) {
-    String by = authorize(ctx);
+    String by = authorize(ctx, Role.OPERATOR).name();
     Bodies.empty(ctx.body());
     command(ctx, ctx.pathParam("app"), (state, spec) -> Commands.abort(state, by), 200);
   }
 
   private void rollback(Context ctx) {
-    String by = authorize(ctx);
+    String by = authorize(ctx, Role.OPERATOR).name();
     Bodies.Rollback body = Bodies.rollback(ctx.body());
     command(
         ctx,
@@ -277,6 +294,7 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private void validate(Context ctx) {
+    authorize(ctx, Role.VIEWER);
     try {
       Spec spec = SpecParser.parse(ctx.body(), "request body");
       ObjectNode o = Json.MAPPER.createObjectNode().put("valid", true);
@@ -339,18 +357,79 @@ public final class ApiServer implements AutoCloseable {
     }
   }
 
-  /** Checks the bearer token; returns who the caller is, for the event log. */
-  private String authorize(Context ctx) {
+  /**
+   * Checks the caller's token ({@code Authorization: Bearer <token>}, or {@code X-API-Key}) and its
+   * role: 401 without a valid token, 403 when its role does not allow the call.
+   */
+  private Principal authorize(Context ctx, Role needed) {
+    String secret = null;
     String header = ctx.header("Authorization");
-    if (header == null || !header.startsWith("Bearer ")) {
+    if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      secret = header.substring(7).trim();
+    } else if (ctx.header("X-API-Key") != null) {
+      secret = ctx.header("X-API-Key").trim();
+    }
+    if (secret == null || secret.isEmpty()) {
+      throw new ApiError(401, "this call needs a token: Authorization: Bearer <token>");
+    }
+    Principal p =
+        tokens
+            .verify(secret)
+            .orElseThrow(() -> new ApiError(401, "the token is not valid (unknown or revoked)"));
+    if (!p.role().allows(needed)) {
       throw new ApiError(
-          401, "this call changes state and needs a token: Authorization: Bearer <token>");
+          403,
+          "token "
+              + p.name()
+              + " has role "
+              + p.role().label()
+              + "; this call needs "
+              + needed.label());
     }
-    byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-    if (!MessageDigest.isEqual(given, adminToken)) {
-      throw new ApiError(401, "the token is not valid");
+    return p;
+  }
+
+  private void listTokens(Context ctx) {
+    authorize(ctx, Role.ADMIN);
+    ArrayNode list = Json.MAPPER.createArrayNode();
+    for (TokenRecord t : tokens.list()) {
+      list.addObject()
+          .put("name", t.name())
+          .put("role", t.role())
+          .put("createdAt", t.createdAt().toString())
+          .put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString());
     }
-    return "admin";
+    ctx.result(Json.write(Json.MAPPER.createObjectNode().set("tokens", list)));
+  }
+
+  private void createToken(Context ctx) {
+    Principal by = authorize(ctx, Role.ADMIN);
+    Bodies.NewToken body = Bodies.newToken(ctx.body());
+    String secret;
+    try {
+      secret = tokens.create(body.name(), body.role());
+    } catch (IllegalArgumentException e) {
+      throw new ApiError(409, e.getMessage());
+    }
+    log.info("token {} ({}) created by {}", body.name(), body.role().label(), by.name());
+    ctx.status(201)
+        .result(
+            Json.write(
+                Json.MAPPER
+                    .createObjectNode()
+                    .put("name", body.name())
+                    .put("role", body.role().label())
+                    .put("token", secret)));
+  }
+
+  private void revokeToken(Context ctx) {
+    Principal by = authorize(ctx, Role.ADMIN);
+    String name = ctx.pathParam("name");
+    if (!tokens.revoke(name)) {
+      throw new ApiError(404, "no valid token named " + name);
+    }
+    log.info("token {} revoked by {}", name, by.name());
+    ctx.result(Json.write(Json.MAPPER.createObjectNode().put("name", name).put("revoked", true)));
   }
 
   private static void error(Context ctx, int status, String message, List<Problem> problems) {

@@ -5,6 +5,8 @@ import dev.sluice.core.spec.SpecParser;
 import dev.sluice.core.spec.internal.Problems;
 import dev.sluice.core.spec.internal.YamlValue;
 import dev.sluice.core.spec.internal.YamlValue.Fields;
+import dev.sluice.server.auth.Role;
+import dev.sluice.server.auth.Tokens;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.nodes.Node;
 
@@ -21,6 +23,27 @@ final class Bodies {
   record Promote(boolean full) {}
 
   record Rollback(@Nullable String to) {}
+
+  record NewToken(String name, Role role) {}
+
+  static NewToken newToken(String body) {
+    return read(
+        body,
+        v -> {
+          Fields f = v.fields("a JSON object with name and role", "name", "role");
+          String name =
+              f.get("name")
+                  .string(Tokens.NAME, "a token name: lower-case letters, digits, '.', '_', '-'");
+          String role =
+              f.get("role")
+                  .string(
+                      java.util.regex.Pattern.compile("client|viewer|operator|admin"),
+                      "one of client, viewer, operator, admin");
+          return name == null || role == null
+              ? null
+              : new NewToken(name, Role.parse(role).orElseThrow());
+        });
+  }
 
   static Deploy deploy(String body) {
     return read(

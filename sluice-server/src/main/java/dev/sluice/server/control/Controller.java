@@ -44,9 +44,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The controller: on one thread, every {@link #TICK} and after every command, it observes each
- * app, asks the pure {@link Decider} for the next events, appends them to the store, and only
- * then makes the runtime and the router match (write ahead, then act).
+ * The controller: on one thread, every {@link #TICK} and after every command, it observes each app,
+ * asks the pure {@link Decider} for the next events, appends them to the store, and only then makes
+ * the runtime and the router match (write ahead, then act).
  *
  * <p>Commands from the API run on the same thread, so nothing here needs a lock. A store that
  * cannot be written stops decisions (the routing stays as it was) until it can again.
@@ -143,15 +143,17 @@ public final class Controller implements AutoCloseable {
         () -> {
           try {
             var r = event.replica();
-            switch (event) {
-              case ReplicaEvent.Started s ->
-                  store.putInstance(
-                      new InstanceRecord(
-                          r.app(), r.version(), r.index(), r.pid(), r.port(),
-                          r.startInstant() == null ? clock.instant() : r.startInstant()));
-              case ReplicaEvent.Exited x when x.expected() ->
-                  store.removeInstance(r.app(), r.version(), r.index());
-              default -> {}
+            if (event instanceof ReplicaEvent.Started) {
+              store.putInstance(
+                  new InstanceRecord(
+                      r.app(),
+                      r.version(),
+                      r.index(),
+                      r.pid(),
+                      r.port(),
+                      r.startInstant() == null ? clock.instant() : r.startInstant()));
+            } else if (event instanceof ReplicaEvent.Exited x && x.expected()) {
+              store.removeInstance(r.app(), r.version(), r.index());
             }
           } catch (RuntimeException e) {
             log.warn("cannot record replica {}: {}", event.replica().id(), e.getMessage());
@@ -173,7 +175,8 @@ public final class Controller implements AutoCloseable {
     for (InstanceRecord i : store.instances()) {
       AppSlot slot = apps.get(i.app());
       VersionState v = slot == null ? null : slot.state.versions().get(i.version());
-      ProcessTemplate t = v == null ? null : templates.process(templates.specOf(slot.state, v.revision()));
+      ProcessTemplate t =
+          v == null ? null : templates.process(templates.specOf(slot.state, v.revision()));
       if (t == null || i.index() >= v.replicas()) {
         store.removeInstance(i.app(), i.version(), i.index());
         killOrphan(i);
@@ -200,7 +203,12 @@ public final class Controller implements AutoCloseable {
                     .orElse(false))
         .ifPresent(
             p -> {
-              log.info("stopping leftover replica {}/{}/{} (pid {})", i.app(), i.version(), i.index(), i.pid());
+              log.info(
+                  "stopping leftover replica {}/{}/{} (pid {})",
+                  i.app(),
+                  i.version(),
+                  i.index(),
+                  i.pid());
               p.descendants().forEach(ProcessHandle::destroy);
               p.destroy();
             });
@@ -222,7 +230,9 @@ public final class Controller implements AutoCloseable {
     startDueHooks(slot);
     Observations observed = reconciler.observe(slot);
     try {
-      slot.state = Decider.settle(slot.state, observed, now, (before, events) -> append(slot, before, events, now));
+      slot.state =
+          Decider.settle(
+              slot.state, observed, now, (before, events) -> append(slot, before, events, now));
       storeProblem = null;
     } catch (dev.sluice.store.StoreException e) {
       if (storeProblem == null) {
@@ -267,7 +277,9 @@ public final class Controller implements AutoCloseable {
     String target = targetOf(slot, r.version());
     log.info("{}: running {} hooks of release {}", slot.name, phase, r.revision());
     hooks
-        .run(new HookRunner.Context(slot.name, r.revision(), phase, r.version(), r.from(), target), list)
+        .run(
+            new HookRunner.Context(slot.name, r.revision(), phase, r.version(), r.from(), target),
+            list)
         .whenComplete(
             (outcome, error) ->
                 thread.execute(
@@ -294,9 +306,9 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * A command from a person, run on the controller thread: {@code command} computes the events
-   * from the app's state (or refuses with a {@link CommandException}); they are appended and
-   * acted on before the future completes with the new state.
+   * A command from a person, run on the controller thread: {@code command} computes the events from
+   * the app's state (or refuses with a {@link CommandException}); they are appended and acted on
+   * before the future completes with the new state.
    */
   public CompletableFuture<AppState> command(String app, Command command) {
     CompletableFuture<AppState> result = new CompletableFuture<>();
@@ -309,7 +321,8 @@ public final class Controller implements AutoCloseable {
             }
             if (storeProblem != null) {
               throw new CommandException(
-                  CommandException.Kind.CONFLICT, "the store is failing, so no decision can be recorded: " + storeProblem);
+                  CommandException.Kind.CONFLICT,
+                  "the store is failing, so no decision can be recorded: " + storeProblem);
             }
             List<Event> events = command.events(slot.state, slot.spec);
             slot.state = append(slot, slot.state, events, clock.instant());
@@ -329,8 +342,8 @@ public final class Controller implements AutoCloseable {
   }
 
   /**
-   * Takes a newly read spec file for the next deploys. An app whose addresses changed keeps its
-   * old spec (its listeners are bound): the result names it, as {@code app: why}.
+   * Takes a newly read spec file for the next deploys. An app whose addresses changed keeps its old
+   * spec (its listeners are bound): the result names it, as {@code app: why}.
    */
   public CompletableFuture<List<String>> updateSpecs(Spec spec) {
     return CompletableFuture.supplyAsync(

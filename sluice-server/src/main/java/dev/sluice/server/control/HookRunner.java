@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Runs the hooks of one release phase in order, off the controller thread: commands (exit 0
- * passes) and HTTP calls (2xx passes). The first failure ends the phase.
+ * Runs the hooks of one release phase in order, off the controller thread: commands (exit 0 passes)
+ * and HTTP calls (2xx passes). The first failure ends the phase.
  */
 final class HookRunner implements AutoCloseable {
   private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -86,12 +86,19 @@ final class HookRunner implements AutoCloseable {
   }
 
   /** Runs a command; returns null when it passed, else why not. */
-  private @Nullable String run(Context ctx, HookSpec.Run r) throws IOException, InterruptedException {
+  private @Nullable String run(Context ctx, HookSpec.Run r)
+      throws IOException, InterruptedException {
     Path log = logDir.resolve(ctx.app()).resolve("hooks.log");
     Files.createDirectories(log.getParent());
     Files.writeString(
         log,
-        "== release " + ctx.revision() + " " + ctx.phase() + ": " + String.join(" ", r.command()) + "\n",
+        "== release "
+            + ctx.revision()
+            + " "
+            + ctx.phase()
+            + ": "
+            + String.join(" ", r.command())
+            + "\n",
         java.nio.file.StandardOpenOption.CREATE,
         java.nio.file.StandardOpenOption.APPEND);
     ProcessBuilder pb = new ProcessBuilder(r.command()).directory(workDir.toFile());
@@ -116,11 +123,14 @@ final class HookRunner implements AutoCloseable {
       p.destroyForcibly();
       return "timed out after " + dev.sluice.core.spec.Durations.format(r.timeout());
     }
-    return p.exitValue() == 0 ? null : "exit status " + p.exitValue() + " (output in " + log.getFileName() + ")";
+    return p.exitValue() == 0
+        ? null
+        : "exit status " + p.exitValue() + " (output in " + log.getFileName() + ")";
   }
 
   /** Calls a URL; returns null on 2xx, else why not. */
-  private @Nullable String call(Context ctx, HookSpec.Http h) throws IOException, InterruptedException {
+  private @Nullable String call(Context ctx, HookSpec.Http h)
+      throws IOException, InterruptedException {
     String url = h.target();
     if (url.startsWith("/")) {
       if (ctx.target() == null) {

@@ -28,12 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes the runtime and the router match an app's {@link Desired} world, and reports what it
- * sees of them as {@link Observations}. Runs on the controller thread.
+ * Makes the runtime and the router match an app's {@link Desired} world, and reports what it sees
+ * of them as {@link Observations}. Runs on the controller thread.
  *
- * <p>A version that leaves the routing table drains first: its processes are stopped only once
- * its requests in flight completed (at most {@code stopGrace} later), so a switch fails no
- * request.
+ * <p>A version that leaves the routing table drains first: its processes are stopped only once its
+ * requests in flight completed (at most {@code stopGrace} later), so a switch fails no request.
  */
 final class Reconciler {
   private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
@@ -46,7 +45,8 @@ final class Reconciler {
   /** The last health reason seen per endpoint id, for messages. */
   private final Map<String, String> healthReasons = new ConcurrentHashMap<>();
 
-  Reconciler(Router router, ProcessSupervisor supervisor, Templates templates, Executor controllerThread) {
+  Reconciler(
+      Router router, ProcessSupervisor supervisor, Templates templates, Executor controllerThread) {
     this.router = router;
     this.supervisor = supervisor;
     this.templates = templates;
@@ -111,7 +111,9 @@ final class Reconciler {
         for (int i = 0; i < urls.size(); i++) {
           URI u = urls.get(i);
           String id = slot.name + "/" + v.version() + "/" + i;
-          out.add(new Member(Integer.toString(i), new Endpoint(id, u.getHost(), u.getPort()), true, ""));
+          out.add(
+              new Member(
+                  Integer.toString(i), new Endpoint(id, u.getHost(), u.getPort()), true, ""));
         }
       }
     }
@@ -176,7 +178,8 @@ final class Reconciler {
     return false;
   }
 
-  private static RoutingTable table(Map<String, Integer> weights, Map<String, List<Endpoint>> endpoints) {
+  private static RoutingTable table(
+      Map<String, Integer> weights, Map<String, List<Endpoint>> endpoints) {
     RoutingTable.Builder b = RoutingTable.builder();
     for (Map.Entry<String, Integer> w : new TreeMap<>(weights).entrySet()) {
       List<Endpoint> eps = endpoints.get(w.getKey());

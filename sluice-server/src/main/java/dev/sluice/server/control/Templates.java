@@ -17,8 +17,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Finds the spec a running version was started with (its release's snapshot) and turns it into
- * what the runtime and the router need.
+ * Finds the spec a running version was started with (its release's snapshot) and turns it into what
+ * the runtime and the router need.
  */
 final class Templates {
   private final Store store;
@@ -57,20 +57,21 @@ final class Templates {
       }
     }
     if (snapshot == null) {
-      throw new IllegalStateException("no release " + revision + " of " + state.app() + " is stored");
+      throw new IllegalStateException(
+          "no release " + revision + " of " + state.app() + " is stored");
     }
     try {
       AppSpec spec = SpecParser.parseSnapshot(snapshot);
       cache.put(key, spec);
       return spec;
     } catch (SpecException e) {
-      throw new IllegalStateException("release " + revision + " of " + state.app() + ": " + e.getMessage(), e);
+      throw new IllegalStateException(
+          "release " + revision + " of " + state.app() + ": " + e.getMessage(), e);
     }
   }
 
   /** How the runtime starts replicas of a version, or null for a static runtime. */
-  @Nullable
-  ProcessTemplate process(AppSpec spec) {
+  @Nullable ProcessTemplate process(AppSpec spec) {
     if (!(spec.runtime() instanceof RuntimeSpec.Process p)) {
       return null;
     }

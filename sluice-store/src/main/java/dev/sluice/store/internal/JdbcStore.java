@@ -8,6 +8,7 @@ import dev.sluice.store.InstanceRecord;
 import dev.sluice.store.ReleaseRecord;
 import dev.sluice.store.Store;
 import dev.sluice.store.StoreException;
+import dev.sluice.store.TokenRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -270,6 +271,73 @@ public final class JdbcStore implements Store {
                 rs.getLong(4),
                 rs.getInt(5),
                 Instant.parse(rs.getString(6))));
+  }
+
+  @Override
+  public synchronized boolean addToken(TokenRecord t) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (name) DO NOTHING")) {
+      ps.setString(1, t.name());
+      ps.setString(2, t.role());
+      ps.setString(3, t.hash());
+      ps.setString(4, t.createdAt().toString());
+      int n = ps.executeUpdate();
+      connection.commit();
+      return n == 1;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "cannot add token " + t.name() + " to the " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized java.util.Optional<TokenRecord> tokenByHash(String hash) {
+    return query(
+            "look up a token",
+            "SELECT name, role, hash, created_at, revoked_at FROM tokens WHERE hash = ?",
+            ps -> ps.setString(1, hash),
+            JdbcStore::token)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public synchronized List<TokenRecord> tokens() {
+    return query(
+        "list tokens",
+        "SELECT name, role, hash, created_at, revoked_at FROM tokens ORDER BY name",
+        ps -> {},
+        JdbcStore::token);
+  }
+
+  private static TokenRecord token(ResultSet rs) throws SQLException {
+    String revoked = rs.getString(5);
+    return new TokenRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getString(3),
+        Instant.parse(rs.getString(4)),
+        revoked == null ? null : Instant.parse(revoked));
+  }
+
+  @Override
+  public synchronized boolean revokeToken(String name, Instant at) {
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")) {
+      ps.setString(1, at.toString());
+      ps.setString(2, name);
+      int n = ps.executeUpdate();
+      connection.commit();
+      return n == 1;
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "cannot revoke token " + name + " in the " + description + ": " + e.getMessage(), e);
+    }
   }
 
   @Override
