@@ -93,9 +93,4 @@ final class EndpointState {
       h.channel().close();
     }
   }
-
-  /** Returns the number of idle connections of one loop. Call on loop {@code loop}. */
-  int idleCount(int loop) {
-    return idle[loop].size();
-  }
 }

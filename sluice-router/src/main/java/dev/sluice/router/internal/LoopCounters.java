@@ -18,7 +18,6 @@ final class LoopCounters {
   private static final int STRIDE = 16;
 
   private final int loops;
-  private final int fields;
   private final long[] cells;
 
   LoopCounters(int loops, int fields) {
@@ -26,7 +25,6 @@ final class LoopCounters {
       throw new IllegalArgumentException("fields: " + fields + " (expected: at most 16)");
     }
     this.loops = loops;
-    this.fields = fields;
     this.cells = new long[(loops + 2) * STRIDE];
   }
 
@@ -43,9 +41,5 @@ final class LoopCounters {
       s += (long) LONGS.getOpaque(cells, (l + 1) * STRIDE + field);
     }
     return s;
-  }
-
-  int fields() {
-    return fields;
   }
 }
