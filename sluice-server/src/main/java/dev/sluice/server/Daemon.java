@@ -161,7 +161,8 @@ public final class Daemon implements AutoCloseable {
               controller,
               router.metrics(),
               tokens,
-              () -> SpecParser.parse(o.specFile()));
+              () -> SpecParser.parse(o.specFile()),
+              List.of());
       parts.add(api);
       InetSocketAddress bound = api.address(o.apiListen().host());
       String url = "http://" + new HostPort(bound.getHostString(), bound.getPort());

@@ -2,13 +2,17 @@ package dev.sluice.core.spec;
 
 import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A whole Sluice spec file: the apps Sluice fronts and how each is released.
  *
  * <p>Read one with {@link SpecParser#parse(String, String)}.
+ *
+ * @param apps the apps, in file order
+ * @param flags the flag file to load and watch; null for none
  */
-public record Spec(List<AppSpec> apps) {
+public record Spec(List<AppSpec> apps, @Nullable FlagsSpec flags) {
 
   public Spec {
     apps = List.copyOf(apps);

@@ -68,7 +68,9 @@ public final class SpecParser {
       problems.add(null, "", "an empty document", "a mapping with 'apps'");
       problems.throwIfAny();
     }
-    Fields top = YamlValue.root(root, problems).fields("a mapping with 'apps'", "apps");
+    Fields top =
+        YamlValue.root(root, problems)
+            .fields("a mapping with 'apps' (and 'flags')", "apps", "flags");
     List<AppSpec> apps = new ArrayList<>();
     YamlValue appsValue = top.get("apps");
     List<YamlValue> items = appsValue.items("a list of apps");
@@ -82,8 +84,9 @@ public final class SpecParser {
       }
     }
     crossCheck(items, problems);
+    FlagsSpec flags = top.get("flags").map(SpecParser::flags, null);
     problems.throwIfAny();
-    return new Spec(apps);
+    return new Spec(apps, flags);
   }
 
   /**
@@ -174,6 +177,12 @@ public final class SpecParser {
         strategy,
         hooks,
         NodeJson.write(v.node()));
+  }
+
+  private static @Nullable FlagsSpec flags(YamlValue v) {
+    Fields f = v.fields("a mapping with file", "file");
+    String file = f.get("file").string(Pattern.compile(".+"), "a path to a flagd JSON file");
+    return file == null ? null : new FlagsSpec(file);
   }
 
   private static @Nullable RuntimeSpec runtime(YamlValue v) {

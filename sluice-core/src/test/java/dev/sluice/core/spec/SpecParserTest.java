@@ -80,6 +80,16 @@ class SpecParserTest {
   }
 
   @Test
+  void aFlagFileCanBeNamed() throws SpecException {
+    Spec spec =
+        SpecParser.parse(
+            "flags: {file: flags.json}\napps: [{name: a, listen: \"127.0.0.1:0\", runtime: {process: {command: [x]}}}]\n",
+            "s.yaml");
+    assertThat(spec.flags()).isEqualTo(new FlagsSpec("flags.json"));
+    assertThat(SpecParser.parse(GOOD, "sluice.yaml").flags()).isNull();
+  }
+
+  @Test
   void snapshotReadsBackToTheSameApp() throws SpecException {
     for (AppSpec app : SpecParser.parse(GOOD, "sluice.yaml").apps()) {
       assertThat(SpecParser.parseSnapshot(app.snapshot())).isEqualTo(app);

@@ -56,7 +56,11 @@ public final class ApiServer implements AutoCloseable {
   }
 
   private ApiServer(
-      Controller controller, RouterMetrics metrics, Tokens tokens, @Nullable SpecSource specs) {
+      Controller controller,
+      RouterMetrics metrics,
+      Tokens tokens,
+      @Nullable SpecSource specs,
+      List<ApiModule> modules) {
     this.controller = controller;
     this.metrics = metrics;
     this.tokens = tokens;
@@ -83,6 +87,21 @@ public final class ApiServer implements AutoCloseable {
               config.routes.get("/api/v1/tokens", this::listTokens);
               config.routes.post("/api/v1/tokens", this::createToken);
               config.routes.delete("/api/v1/tokens/{name}", this::revokeToken);
+              Authorizer auth =
+                  new Authorizer() {
+                    @Override
+                    public Principal require(Context ctx, Role needed) {
+                      return authorize(ctx, needed);
+                    }
+
+                    @Override
+                    public RuntimeException fail(int status, String message) {
+                      return new ApiError(status, message);
+                    }
+                  };
+              for (ApiModule m : modules) {
+                m.routes(config, auth);
+              }
               config.routes.exception(
                   ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.problems));
               config.routes.exception(
@@ -110,14 +129,16 @@ public final class ApiServer implements AutoCloseable {
    * Starts the API on {@code listen}.
    *
    * @param specs where deploys re-read the spec from; null to keep the spec the daemon started with
+   * @param modules more routes: flags, OFREP, the dashboard
    */
   public static ApiServer start(
       HostPort listen,
       Controller controller,
       RouterMetrics metrics,
       Tokens tokens,
-      @Nullable SpecSource specs) {
-    ApiServer server = new ApiServer(controller, metrics, tokens, specs);
+      @Nullable SpecSource specs,
+      List<ApiModule> modules) {
+    ApiServer server = new ApiServer(controller, metrics, tokens, specs, modules);
     server.javalin.start(listen.host(), listen.port());
     return server;
   }
