@@ -1,11 +1,14 @@
 package dev.sluice.router.internal;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -36,6 +39,10 @@ import org.jspecify.annotations.Nullable;
  * #queue} until the previous response is complete, so responses keep their order, and reads pause
  * while anything waits there. Request body chunks that arrive while the upstream connection is
  * still being opened wait in the same queue.
+ *
+ * <p>Message heads are held back until the first piece of their body arrives (or the read batch
+ * ends): a head and a whole body that come together go out as one full message, which the codec
+ * encodes into one buffer and the socket sends with one plain write.
  *
  * <p>Retries (after a failed connect, or a connection closed before any response byte) go to
  * another replica only while no request body byte has gone upstream; see {@link
@@ -78,6 +85,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean keepAlive;
   private boolean requestDone;
   private boolean headersSent;
+  private boolean holdingRequest;
+  private @Nullable HttpResponse heldResponse;
   private boolean bodySent;
   private long startNanos;
   private @Nullable VersionEntry version;
@@ -158,6 +167,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void flushToUpstream() {
+    if (holdingRequest) {
+      holdingRequest = false;
+      UpstreamHandler u = upstream;
+      if (u != null) {
+        u.channel().write(request, u.channel().voidPromise());
+        wroteUpstream = true;
+      }
+    }
     if (wroteUpstream) {
       wroteUpstream = false;
       UpstreamHandler u = upstream;
@@ -168,6 +185,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   void flushToClient() {
+    writeHeldResponse();
     if (wroteClient) {
       wroteClient = false;
       ctx.flush();
@@ -219,6 +237,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     request = req;
     requestDone = false;
     headersSent = false;
+    holdingRequest = false;
+    heldResponse = null;
     bodySent = false;
     responseStarted = false;
     informational = false;
@@ -276,6 +296,24 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       bodySent = true;
     }
     Channel uc = u.channel();
+    if (holdingRequest) {
+      holdingRequest = false;
+      if (content instanceof LastHttpContent last) {
+        HttpRequest r = request;
+        uc.write(
+            new DefaultFullHttpRequest(
+                r.protocolVersion(),
+                r.method(),
+                r.uri(),
+                last.content(),
+                r.headers(),
+                last.trailingHeaders()),
+            uc.voidPromise());
+        wroteUpstream = true;
+        return;
+      }
+      uc.write(request, uc.voidPromise());
+    }
     uc.write(content, uc.voidPromise());
     wroteUpstream = true;
     if (!uc.isWritable()) {
@@ -347,12 +385,22 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (!uc.config().isAutoRead()) {
       uc.config().setAutoRead(true);
     }
-    uc.write(request, uc.voidPromise());
+    HttpRequest r = request;
     if (requestDone) {
       // A retry of a request without body: its end went with the failed attempt.
-      uc.write(LastHttpContent.EMPTY_LAST_CONTENT, uc.voidPromise());
+      uc.write(
+          new DefaultFullHttpRequest(
+              r.protocolVersion(),
+              r.method(),
+              r.uri(),
+              Unpooled.EMPTY_BUFFER,
+              r.headers(),
+              HttpHeaders.EMPTY_HEADERS),
+          uc.voidPromise());
+      wroteUpstream = true;
+    } else {
+      holdingRequest = true;
     }
-    wroteUpstream = true;
     headersSent = true;
     setDeadline(DEADLINE_RESPONSE, listener.requestTimeoutNanos);
     drainQueue();
@@ -365,6 +413,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       upstream = null;
       wroteUpstream = false;
     }
+    holdingRequest = false;
     unblock(BLOCK_UPSTREAM);
     return u;
   }
@@ -388,9 +437,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       if (last) {
-        completeExchange((LastHttpContent) content);
+        completeExchange(withHeldResponse((LastHttpContent) content));
         return;
       }
+      writeHeldResponse();
       ctx.write(content, ctx.voidPromise());
       wroteClient = true;
       if (!channel.isWritable()) {
@@ -440,8 +490,27 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else if (http10) {
       h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
     }
-    ctx.write(res, ctx.voidPromise());
-    wroteClient = true;
+    heldResponse = res;
+  }
+
+  private void writeHeldResponse() {
+    HttpResponse res = heldResponse;
+    if (res != null) {
+      heldResponse = null;
+      ctx.write(res, ctx.voidPromise());
+      wroteClient = true;
+    }
+  }
+
+  /** Joins a held response head and its body's end into one full response. */
+  private LastHttpContent withHeldResponse(LastHttpContent last) {
+    HttpResponse res = heldResponse;
+    if (res == null) {
+      return last;
+    }
+    heldResponse = null;
+    return new DefaultFullHttpResponse(
+        res.protocolVersion(), res.status(), last.content(), res.headers(), last.trailingHeaders());
   }
 
   private void completeExchange(LastHttpContent last) {
@@ -478,6 +547,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     version.metrics.upstreamFailed(loop);
     if (responseStarted) {
       // Part of the response is already with the client; all we can do is cut it short.
+      heldResponse = null;
       releaseEndpoint();
       version.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
       version = null;
