@@ -9,14 +9,15 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Where Sluice keeps what it decided: each app's event log (the source of truth), the releases
- * projected from it, and the replicas it started.
+ * projected from it, the replicas it started, API tokens, and the feature flag set with its
+ * versions ({@link FlagStore}).
  *
  * <p>Every method may throw {@link StoreException} when the store cannot be reached or written; a
  * failed {@link #append} wrote nothing.
  *
  * <p>{@code try (Store store = Store.sqlite(stateDir.resolve("sluice.db"))) { ... }}
  */
-public interface Store extends AutoCloseable {
+public interface Store extends FlagStore, AutoCloseable {
 
   /** Opens (creating and migrating when needed) an SQLite store in {@code file}. */
   static Store sqlite(Path file) {

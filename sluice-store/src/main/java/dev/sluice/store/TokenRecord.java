@@ -8,6 +8,19 @@ import org.jspecify.annotations.Nullable;
  *
  * @param hash hex SHA-256 of the token text
  * @param revokedAt when it was revoked; null while it is valid
+ * @param environment the flag environment evaluations with this token use; null for none
  */
 public record TokenRecord(
-    String name, String role, String hash, Instant createdAt, @Nullable Instant revokedAt) {}
+    String name,
+    String role,
+    String hash,
+    Instant createdAt,
+    @Nullable Instant revokedAt,
+    @Nullable String environment) {
+
+  /** A token without a flag environment. */
+  public TokenRecord(
+      String name, String role, String hash, Instant createdAt, @Nullable Instant revokedAt) {
+    this(name, role, hash, createdAt, revokedAt, null);
+  }
+}

@@ -156,6 +156,96 @@ abstract class StoreContract {
   }
 
   @Test
+  void aTokenKeepsItsFlagEnvironment() {
+    Store store = store();
+    TokenRecord web = new TokenRecord("web", "client", "e".repeat(64), T0, null, "production");
+    assertThat(store.addToken(web)).isTrue();
+    assertThat(store.tokenByHash("e".repeat(64))).contains(web);
+    assertThat(store.tokens()).containsExactly(web);
+  }
+
+  static FlagVersionRecord flagVersion(long version, String action, String document) {
+    return new FlagVersionRecord(
+        version, T0.plusSeconds(version), "ci", action, action + " " + version, document);
+  }
+
+  @Test
+  void flagVersionsAreStoredInOrderWithTheChangesOfEachFlag() {
+    Store store = store();
+    assertThat(store.latestFlagVersion()).isEmpty();
+    FlagVersionRecord v1 = flagVersion(1, "import", "{\"flags\": {\"a\": 1}}");
+    store.appendFlagVersion(
+        v1,
+        List.of(
+            FlagChangeRecord.of(v1, "a", null, "{\"state\":\"ENABLED\"}"),
+            FlagChangeRecord.of(v1, "b", null, "{\"state\":\"ENABLED\"}")));
+    FlagVersionRecord v2 = flagVersion(2, "disable", "{\"flags\": {\"a\": 2}}");
+    store.appendFlagVersion(
+        v2,
+        List.of(
+            FlagChangeRecord.of(v2, "a", "{\"state\":\"ENABLED\"}", "{\"state\":\"DISABLED\"}")));
+    FlagVersionRecord v3 = flagVersion(3, "file", "{\"flags\": {}}");
+    store.appendFlagVersion(v3, List.of(FlagChangeRecord.of(v3, "b", "{}", null)));
+
+    assertThat(store.latestFlagVersion()).contains(v3);
+    assertThat(store.latestFlagVersion("disable")).contains(v2);
+    assertThat(store.latestFlagVersion("delete")).isEmpty();
+    assertThat(store.flagVersion(1)).contains(v1);
+    assertThat(store.flagVersion(4)).isEmpty();
+    assertThat(store.flagVersions(1, 10)).containsExactly(v2, v3);
+    assertThat(store.flagVersions(0, 1)).containsExactly(v1);
+    assertThat(store.flagChanges("a"))
+        .containsExactly(
+            FlagChangeRecord.of(v1, "a", null, "{\"state\":\"ENABLED\"}"),
+            FlagChangeRecord.of(v2, "a", "{\"state\":\"ENABLED\"}", "{\"state\":\"DISABLED\"}"));
+    assertThat(store.flagChanges("b"))
+        .extracting(FlagChangeRecord::version, FlagChangeRecord::after)
+        .containsExactly(
+            org.assertj.core.api.Assertions.tuple(1L, "{\"state\":\"ENABLED\"}"),
+            org.assertj.core.api.Assertions.tuple(3L, null));
+    assertThat(store.lastFlagChanges()).isEqualTo(Map.of("a", 2L, "b", 3L));
+  }
+
+  @Test
+  void aFlagVersionThatDoesNotFollowTheLastWritesNothing() {
+    Store store = store();
+    FlagVersionRecord v1 = flagVersion(1, "import", "{}");
+    store.appendFlagVersion(v1, List.of());
+    FlagVersionRecord again = flagVersion(1, "put", "{\"x\": 1}");
+    assertThatThrownBy(
+            () ->
+                store.appendFlagVersion(
+                    again, List.of(FlagChangeRecord.of(again, "x", null, "{}"))))
+        .isInstanceOf(ConcurrentAppendException.class)
+        .hasMessage("flag set version 1 does not follow version 1");
+    assertThat(store.flagVersions(0, 10)).containsExactly(v1);
+    assertThat(store.flagChanges("x")).isEmpty();
+  }
+
+  @Test
+  void flagEvaluationTimesOnlyMoveForward() {
+    Store store = store();
+    store.recordFlagEvaluations(Map.of("a", T0.plusSeconds(10), "b", T0));
+    store.recordFlagEvaluations(Map.of("a", T0.plusSeconds(5), "b", T0.plusMillis(1500)));
+    assertThat(store.flagEvaluations())
+        .isEqualTo(Map.of("a", T0.plusSeconds(10), "b", T0.plusMillis(1500)));
+  }
+
+  @Test
+  void flagsSurviveAReopen() {
+    Store store = store();
+    FlagVersionRecord v1 = flagVersion(1, "import", "{\"flags\": {}}");
+    store.appendFlagVersion(v1, List.of(FlagChangeRecord.of(v1, "a", null, "{}")));
+    store.recordFlagEvaluations(Map.of("a", T0));
+    store.close();
+
+    Store again = reopen();
+    assertThat(again.latestFlagVersion()).contains(v1);
+    assertThat(again.flagChanges("a")).hasSize(1);
+    assertThat(again.flagEvaluations()).isEqualTo(Map.of("a", T0));
+  }
+
+  @Test
   void checkPassesOnAWorkingStore() {
     store().check();
   }

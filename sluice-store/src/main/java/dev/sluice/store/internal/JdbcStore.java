@@ -4,6 +4,8 @@ import dev.sluice.core.event.Event;
 import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.release.Release;
 import dev.sluice.store.ConcurrentAppendException;
+import dev.sluice.store.FlagChangeRecord;
+import dev.sluice.store.FlagVersionRecord;
 import dev.sluice.store.InstanceRecord;
 import dev.sluice.store.ReleaseRecord;
 import dev.sluice.store.Store;
@@ -20,6 +22,9 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import org.flywaydb.core.Flyway;
 import org.jspecify.annotations.Nullable;
 
@@ -277,12 +282,13 @@ public final class JdbcStore implements Store {
   public synchronized boolean addToken(TokenRecord t) {
     try (PreparedStatement ps =
         connection.prepareStatement(
-            "INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)"
+            "INSERT INTO tokens (name, role, hash, created_at, environment) VALUES (?, ?, ?, ?, ?)"
                 + " ON CONFLICT (name) DO NOTHING")) {
       ps.setString(1, t.name());
       ps.setString(2, t.role());
       ps.setString(3, t.hash());
       ps.setString(4, t.createdAt().toString());
+      ps.setString(5, t.environment());
       int n = ps.executeUpdate();
       connection.commit();
       return n == 1;
@@ -297,7 +303,7 @@ public final class JdbcStore implements Store {
   public synchronized java.util.Optional<TokenRecord> tokenByHash(String hash) {
     return query(
             "look up a token",
-            "SELECT name, role, hash, created_at, revoked_at FROM tokens WHERE hash = ?",
+            "SELECT name, role, hash, created_at, revoked_at, environment FROM tokens WHERE hash = ?",
             ps -> ps.setString(1, hash),
             JdbcStore::token)
         .stream()
@@ -308,7 +314,7 @@ public final class JdbcStore implements Store {
   public synchronized List<TokenRecord> tokens() {
     return query(
         "list tokens",
-        "SELECT name, role, hash, created_at, revoked_at FROM tokens ORDER BY name",
+        "SELECT name, role, hash, created_at, revoked_at, environment FROM tokens ORDER BY name",
         ps -> {},
         JdbcStore::token);
   }
@@ -320,7 +326,8 @@ public final class JdbcStore implements Store {
         rs.getString(2),
         rs.getString(3),
         Instant.parse(rs.getString(4)),
-        revoked == null ? null : Instant.parse(revoked));
+        revoked == null ? null : Instant.parse(revoked),
+        rs.getString(6));
   }
 
   @Override
@@ -338,6 +345,198 @@ public final class JdbcStore implements Store {
       throw new StoreException(
           "cannot revoke token " + name + " in the " + description + ": " + e.getMessage(), e);
     }
+  }
+
+  // Feature flags (FlagStore).
+
+  private static final String FLAG_VERSION_COLUMNS =
+      "version, at, actor, action, detail, document FROM flag_versions";
+
+  private static FlagVersionRecord flagVersion(ResultSet rs) throws SQLException {
+    return new FlagVersionRecord(
+        rs.getLong(1),
+        Instant.parse(rs.getString(2)),
+        rs.getString(3),
+        rs.getString(4),
+        rs.getString(5),
+        rs.getString(6));
+  }
+
+  @Override
+  public synchronized Optional<FlagVersionRecord> latestFlagVersion() {
+    return query(
+            "read the flag set",
+            "SELECT " + FLAG_VERSION_COLUMNS + " ORDER BY version DESC LIMIT 1",
+            ps -> {},
+            JdbcStore::flagVersion)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public synchronized Optional<FlagVersionRecord> latestFlagVersion(String action) {
+    return query(
+            "read the flag set's last " + action,
+            "SELECT " + FLAG_VERSION_COLUMNS + " WHERE action = ? ORDER BY version DESC LIMIT 1",
+            ps -> ps.setString(1, action),
+            JdbcStore::flagVersion)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public synchronized Optional<FlagVersionRecord> flagVersion(long version) {
+    return query(
+            "read flag set version " + version,
+            "SELECT " + FLAG_VERSION_COLUMNS + " WHERE version = ?",
+            ps -> ps.setLong(1, version),
+            JdbcStore::flagVersion)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public synchronized List<FlagVersionRecord> flagVersions(long afterVersion, int limit) {
+    return query(
+        "read flag set versions",
+        "SELECT " + FLAG_VERSION_COLUMNS + " WHERE version > ? ORDER BY version LIMIT ?",
+        ps -> {
+          ps.setLong(1, afterVersion);
+          ps.setInt(2, limit);
+        },
+        JdbcStore::flagVersion);
+  }
+
+  @Override
+  public synchronized void appendFlagVersion(
+      FlagVersionRecord version, List<FlagChangeRecord> changes) {
+    for (FlagChangeRecord c : changes) {
+      if (c.version() != version.version()) {
+        throw new IllegalArgumentException(
+            "change of " + c.key() + " belongs to version " + c.version() + ", not " + version);
+      }
+    }
+    try {
+      long last;
+      try (PreparedStatement ps =
+              connection.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM flag_versions");
+          ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        last = rs.getLong(1);
+      }
+      if (version.version() != last + 1) {
+        connection.rollback();
+        throw new ConcurrentAppendException(
+            "flag set version " + version.version() + " does not follow version " + last);
+      }
+      try (PreparedStatement ps =
+          connection.prepareStatement(
+              "INSERT INTO flag_versions (version, at, actor, action, detail, document)"
+                  + " VALUES (?, ?, ?, ?, ?, ?)")) {
+        ps.setLong(1, version.version());
+        ps.setString(2, version.at().toString());
+        ps.setString(3, version.actor());
+        ps.setString(4, version.action());
+        ps.setString(5, version.detail());
+        ps.setString(6, version.document());
+        ps.executeUpdate();
+      }
+      if (!changes.isEmpty()) {
+        try (PreparedStatement ps =
+            connection.prepareStatement(
+                "INSERT INTO flag_changes (version, flag_key, before_json, after_json)"
+                    + " VALUES (?, ?, ?, ?)")) {
+          for (FlagChangeRecord c : changes) {
+            ps.setLong(1, c.version());
+            ps.setString(2, c.key());
+            ps.setString(3, c.before());
+            ps.setString(4, c.after());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+        }
+      }
+      connection.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "cannot store flag set version "
+              + version.version()
+              + " in the "
+              + description
+              + ": "
+              + e.getMessage(),
+          e);
+    } catch (RuntimeException e) {
+      rollbackQuietly();
+      throw e;
+    }
+  }
+
+  @Override
+  public synchronized List<FlagChangeRecord> flagChanges(String key) {
+    return query(
+        "read the history of flag " + key,
+        "SELECT v.version, v.at, v.actor, v.action, v.detail, c.flag_key, c.before_json,"
+            + " c.after_json FROM flag_changes c JOIN flag_versions v ON v.version = c.version"
+            + " WHERE c.flag_key = ? ORDER BY v.version",
+        ps -> ps.setString(1, key),
+        rs ->
+            new FlagChangeRecord(
+                rs.getLong(1),
+                Instant.parse(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getString(6),
+                rs.getString(7),
+                rs.getString(8)));
+  }
+
+  @Override
+  public synchronized Map<String, Long> lastFlagChanges() {
+    Map<String, Long> out = new TreeMap<>();
+    query(
+        "read when flags last changed",
+        "SELECT flag_key, MAX(version) FROM flag_changes GROUP BY flag_key",
+        ps -> {},
+        rs -> out.put(rs.getString(1), rs.getLong(2)));
+    return out;
+  }
+
+  @Override
+  public synchronized void recordFlagEvaluations(Map<String, Instant> lastEvaluated) {
+    if (lastEvaluated.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "INSERT INTO flag_evaluations (flag_key, last_at) VALUES (?, ?)"
+                + " ON CONFLICT (flag_key) DO UPDATE SET last_at = excluded.last_at"
+                + " WHERE excluded.last_at > flag_evaluations.last_at")) {
+      for (Map.Entry<String, Instant> e : lastEvaluated.entrySet()) {
+        ps.setString(1, e.getKey());
+        ps.setLong(2, e.getValue().toEpochMilli());
+        ps.addBatch();
+      }
+      ps.executeBatch();
+      connection.commit();
+    } catch (SQLException e) {
+      rollbackQuietly();
+      throw new StoreException(
+          "cannot record flag evaluations in the " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public synchronized Map<String, Instant> flagEvaluations() {
+    Map<String, Instant> out = new TreeMap<>();
+    query(
+        "read flag evaluations",
+        "SELECT flag_key, last_at FROM flag_evaluations",
+        ps -> {},
+        rs -> out.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))));
+    return out;
   }
 
   @Override
