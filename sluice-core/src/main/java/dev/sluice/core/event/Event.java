@@ -28,6 +28,7 @@ public sealed interface Event {
    * @param from the stable version at the start; null for an app's first release
    * @param trigger {@code deploy}, or {@code rollback} when a past revision is started again
    * @param spec the app's spec snapshot (JSON) the release runs with
+   * @param skipSteps go straight to promotion (a rollback within the rollback window)
    */
   record ReleaseStarted(
       int revision,
@@ -35,7 +36,8 @@ public sealed interface Event {
       String strategy,
       @Nullable String from,
       String trigger,
-      String spec)
+      String spec,
+      boolean skipSteps)
       implements Event {
     @Override
     public String describe() {
@@ -61,6 +63,14 @@ public sealed interface Event {
       return replicas == 0
           ? version + " stops after draining"
           : version + " runs " + replicas + (replicas == 1 ? " replica" : " replicas");
+    }
+  }
+
+  /** A canary reached step {@code index} (0-based; {@code step} describes it). */
+  record StepReached(int index, String step) implements Event {
+    @Override
+    public String describe() {
+      return "step " + (index + 1) + ": " + step;
     }
   }
 

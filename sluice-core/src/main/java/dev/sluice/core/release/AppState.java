@@ -10,12 +10,14 @@ import dev.sluice.core.event.Event.ReleaseStarted;
 import dev.sluice.core.event.Event.ReleaseSucceeded;
 import dev.sluice.core.event.Event.ReplicasSet;
 import dev.sluice.core.event.Event.RolledBack;
+import dev.sluice.core.event.Event.StepReached;
 import dev.sluice.core.event.Event.TrafficSet;
 import dev.sluice.core.event.Event.VersionReady;
 import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.SpecException;
 import dev.sluice.core.spec.SpecParser;
+import dev.sluice.core.spec.StrategySpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,24 +130,23 @@ public record AppState(
         AppSpec spec = parse(s.spec());
         m.lastRevision = s.revision();
         ReleasePhase first =
-            spec.hooks().preRollout().isEmpty() ? ReleasePhase.STARTING : ReleasePhase.PRE_ROLLOUT;
+            spec.hooks().preRollout().isEmpty() ? firstPhase(spec) : ReleasePhase.PRE_ROLLOUT;
         m.release =
-            new Release(
-                s.revision(),
-                s.version(),
-                s.from(),
-                s.trigger(),
-                spec,
-                first,
-                at,
-                at,
-                null,
-                false,
-                Map.of());
+            Release.started(
+                s.revision(), s.version(), s.from(), s.trigger(), spec, first, s.skipSteps(), at);
         VersionState warm = m.versions.get(s.version());
         if (warm != null) {
           m.versions.put(
               s.version(), new VersionState(s.version(), warm.revision(), warm.replicas(), null));
+        }
+      }
+      case StepReached s -> {
+        if (r != null && !r.phase().isDone()) {
+          Release at_ = r.atStep(s.index(), at);
+          m.release =
+              s.index() >= stepCount(r.spec())
+                  ? at_.inPhase(afterSteps(r.spec()), at, null)
+                  : at_.inPhase(ReleasePhase.STEPS, at, null);
         }
       }
       case ReplicasSet s -> {
@@ -172,11 +173,17 @@ public record AppState(
           if (s.passed()
               && s.phase().equals("preRollout")
               && r.phase() == ReleasePhase.PRE_ROLLOUT) {
-            m.release = withResult.inPhase(ReleasePhase.STARTING, at, null);
+            m.release = withResult.inPhase(firstPhase(r.spec()), at, null);
           } else if (s.passed()
               && s.phase().equals("prePromotion")
               && r.phase() == ReleasePhase.PRE_PROMOTION) {
-            m.release = withResult.inPhase(ReleasePhase.READY, at, null);
+            m.release =
+                withResult.inPhase(
+                    r.spec().strategy() instanceof StrategySpec.BlueGreen
+                        ? ReleasePhase.READY
+                        : ReleasePhase.PROMOTING,
+                    at,
+                    null);
           }
         }
       }
@@ -187,7 +194,7 @@ public record AppState(
       }
       case PromoteRequested s -> {
         if (r != null) {
-          m.release = r.withPromoteRequested();
+          m.release = r.withPromoteRequested(s.full());
         }
       }
       case TrafficSet s -> m.weights = new LinkedHashMap<>(s.weights());
@@ -230,6 +237,29 @@ public record AppState(
       }
     }
     return m.build();
+  }
+
+  /** The phase a release starts in after its preRollout hooks. */
+  private static ReleasePhase firstPhase(AppSpec spec) {
+    return spec.strategy() instanceof StrategySpec.BlueGreen
+        ? ReleasePhase.STARTING
+        : ReleasePhase.STEPS;
+  }
+
+  /** The phase after the last step: hooks first, when there are any. */
+  private static ReleasePhase afterSteps(AppSpec spec) {
+    return spec.hooks().prePromotion().isEmpty()
+        ? ReleasePhase.PROMOTING
+        : ReleasePhase.PRE_PROMOTION;
+  }
+
+  /** How many steps a release has before promotion; a rolling release has one. */
+  static int stepCount(AppSpec spec) {
+    return switch (spec.strategy()) {
+      case StrategySpec.Canary c -> c.steps().size();
+      case StrategySpec.Rolling r -> 1;
+      case StrategySpec.BlueGreen b -> 0;
+    };
   }
 
   private static void retire(Mutable m, String version, Instant when) {

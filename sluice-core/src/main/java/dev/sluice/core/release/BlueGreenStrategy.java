@@ -1,14 +1,12 @@
 package dev.sluice.core.release;
 
 import dev.sluice.core.event.Event;
-import dev.sluice.core.event.Event.HooksFinished;
 import dev.sluice.core.event.Event.Paused;
 import dev.sluice.core.event.Event.ReleaseFailed;
 import dev.sluice.core.event.Event.ReleaseSucceeded;
 import dev.sluice.core.event.Event.ReplicasSet;
 import dev.sluice.core.event.Event.TrafficSet;
 import dev.sluice.core.event.Event.VersionReady;
-import dev.sluice.core.release.Observations.HookOutcome;
 import dev.sluice.core.release.Observations.VersionHealth;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.Durations;
@@ -16,7 +14,6 @@ import dev.sluice.core.spec.StrategySpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Blue-green: the new version starts at full size beside the stable one and gets no traffic until
@@ -35,7 +32,7 @@ final class BlueGreenStrategy implements ReleaseStrategy {
     StrategySpec.BlueGreen bg = (StrategySpec.BlueGreen) spec.strategy();
     int size = Replicas.of(spec, r.version());
     return switch (r.phase()) {
-      case PRE_ROLLOUT -> hooks(r, observed, "preRollout");
+      case PRE_ROLLOUT -> Hooks.outcome(r, observed, "preRollout");
       case STARTING -> {
         VersionState v = state.versions().get(r.version());
         if (v == null || v.replicas() != size) {
@@ -47,7 +44,7 @@ final class BlueGreenStrategy implements ReleaseStrategy {
         }
         yield pastDeadline(r, now, h, size);
       }
-      case PRE_PROMOTION -> hooks(r, observed, "prePromotion");
+      case PRE_PROMOTION -> Hooks.outcome(r, observed, "prePromotion");
       case READY, PAUSED -> {
         if (!bg.autoPromote() && !r.promoteRequested()) {
           yield r.phase() == ReleasePhase.PAUSED
@@ -63,18 +60,6 @@ final class BlueGreenStrategy implements ReleaseStrategy {
       }
       default -> List.of();
     };
-  }
-
-  private static List<Event> hooks(Release r, Observations observed, String phase) {
-    Optional<HookOutcome> o = observed.hook(r.revision(), phase);
-    if (o.isEmpty()) {
-      return List.of();
-    }
-    HookOutcome h = o.get();
-    HooksFinished done = new HooksFinished(phase, h.passed(), h.detail());
-    return h.passed()
-        ? List.of(done)
-        : List.of(done, new ReleaseFailed(phase + " hook failed: " + h.detail()));
   }
 
   private static List<Event> pastDeadline(Release r, Instant now, VersionHealth h, int size) {

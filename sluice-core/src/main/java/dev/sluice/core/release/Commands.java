@@ -10,6 +10,7 @@ import dev.sluice.core.release.CommandException.Kind;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.RuntimeSpec;
 import dev.sluice.core.spec.SpecParser;
+import dev.sluice.core.spec.StrategySpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,8 @@ public final class Commands {
             spec.strategy().kind(),
             state.stableVersion(),
             "deploy",
-            spec.snapshot()));
+            spec.snapshot(),
+            false));
     return out;
   }
 
@@ -107,10 +109,12 @@ public final class Commands {
    * afterwards, to {@code to} (default: the previous live revision), at once when that version is
    * still running, else by releasing that revision again with its own spec.
    *
-   * @param historyLimit how many past revisions may be rolled back to
+   * @param current the app's current spec: its revisionHistoryLimit bounds how far back a rollback
+   *     may go, and a canary's rollbackWindow says which rollbacks skip the steps
    */
   public static List<Event> rollback(
-      AppState state, @Nullable String to, int historyLimit, String by) throws CommandException {
+      AppState state, @Nullable String to, AppSpec current, String by) throws CommandException {
+    int historyLimit = current.revisionHistoryLimit();
     String stable = state.stableVersion();
     Optional<Release> active = state.active();
     if (active.isPresent()) {
@@ -188,6 +192,8 @@ public final class Commands {
           Kind.CONFLICT,
           "revision " + target.number() + " cannot be started again: " + e.getMessage());
     }
+    int window = current.strategy() instanceof StrategySpec.Canary c ? c.rollbackWindow() : 0;
+    boolean skip = state.history().stream().limit(window + 1L).anyMatch(rev -> rev.equals(target));
     return List.of(
         new ReleaseStarted(
             state.lastRevision() + 1,
@@ -195,7 +201,8 @@ public final class Commands {
             targetSpec.strategy().kind(),
             stable,
             "rollback",
-            target.spec()));
+            target.spec(),
+            skip));
   }
 
   private static Release activeOrRefuse(AppState state, String what) throws CommandException {
@@ -211,10 +218,37 @@ public final class Commands {
   private static List<Event> stopActive(AppState state, Release r, Event end) {
     List<Event> out = new ArrayList<>();
     out.add(end);
-    String stable = state.stableVersion();
-    if (state.weights().getOrDefault(r.version(), 0) > 0 && stable != null) {
-      out.add(new TrafficSet(Map.of(stable, 100)));
-    }
+    out.addAll(restoreStable(state));
     return out;
+  }
+
+  /**
+   * The events that give the stable version all traffic again: at once when it runs at full size
+   * (blue-green, canary); after scaling it back up when a rolling release shrank it (the traffic
+   * then follows in {@link Decider}'s housekeeping, once its replicas are healthy).
+   */
+  static List<Event> restoreStable(AppState state) {
+    Revision stable = state.stable();
+    if (stable == null) {
+      return List.of();
+    }
+    int full;
+    try {
+      AppSpec spec = SpecParser.parseSnapshot(stable.spec());
+      full = Replicas.of(spec, stable.version());
+    } catch (dev.sluice.core.spec.SpecException e) {
+      full = 0;
+    }
+    VersionState v = state.versions().get(stable.version());
+    int have = v == null ? 0 : v.replicas();
+    if (full > have) {
+      return List.of(
+          new Event.ReplicasSet(
+              stable.version(), v == null ? stable.number() : v.revision(), full));
+    }
+    boolean elsewhere =
+        state.weights().entrySet().stream()
+            .anyMatch(e -> !e.getKey().equals(stable.version()) && e.getValue() > 0);
+    return elsewhere ? List.of(new TrafficSet(Map.of(stable.version(), 100))) : List.of();
   }
 }

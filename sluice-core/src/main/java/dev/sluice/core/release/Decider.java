@@ -19,6 +19,9 @@ import java.util.Optional;
  */
 public final class Decider {
   private static final int MAX_STEPS = 32;
+  private static final ReleaseStrategy BLUE_GREEN = new BlueGreenStrategy();
+  private static final ReleaseStrategy CANARY = new CanaryStrategy();
+  private static final ReleaseStrategy ROLLING = new RollingStrategy();
 
   private Decider() {}
 
@@ -66,7 +69,9 @@ public final class Decider {
 
   static ReleaseStrategy strategy(StrategySpec spec) {
     return switch (spec) {
-      case StrategySpec.BlueGreen bg -> new BlueGreenStrategy();
+      case StrategySpec.BlueGreen bg -> BLUE_GREEN;
+      case StrategySpec.Canary c -> CANARY;
+      case StrategySpec.Rolling r -> ROLLING;
     };
   }
 
@@ -82,6 +87,20 @@ public final class Decider {
     }
     String stable = state.stableVersion();
     String releasing = state.active().map(Release::version).orElse(null);
+    if (releasing == null && stable != null && !out.isEmpty()) {
+      return out;
+    }
+    if (releasing == null && stable != null) {
+      // after a rolling release was given up: the stable version gets all traffic back once
+      // every one of its replicas is healthy again
+      VersionState sv = state.versions().get(stable);
+      boolean elsewhere =
+          state.weights().entrySet().stream()
+              .anyMatch(e -> !e.getKey().equals(stable) && e.getValue() > 0);
+      if (elsewhere && sv != null && observed.of(stable).healthy() >= sv.replicas()) {
+        return List.of(new Event.TrafficSet(java.util.Map.of(stable, 100)));
+      }
+    }
     for (VersionState v : state.versions().values()) {
       boolean needed =
           v.version().equals(stable)

@@ -3,20 +3,37 @@ package dev.sluice.core.release;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the controller saw of the world when it asked for a decision: the health of each version's
  * replicas and the hooks that finished.
  */
-public record Observations(Map<String, VersionHealth> versions, List<HookOutcome> hooks) {
+public record Observations(
+    Map<String, VersionHealth> versions, List<HookOutcome> hooks, Set<String> openGates) {
 
   public Observations {
     versions = Map.copyOf(versions);
     hooks = List.copyOf(hooks);
+    openGates = Set.copyOf(openGates);
+  }
+
+  public Observations(Map<String, VersionHealth> versions, List<HookOutcome> hooks) {
+    this(versions, hooks, Set.of());
   }
 
   public static Observations none() {
-    return new Observations(Map.of(), List.of());
+    return new Observations(Map.of(), List.of(), Set.of());
+  }
+
+  /** The key of a canary gate in {@link #openGates}: release revision and step index. */
+  public static String gateKey(int revision, int step) {
+    return revision + "/" + step;
+  }
+
+  /** Whether the gate of step {@code step} of release {@code revision} answered 200. */
+  public boolean gateOpen(int revision, int step) {
+    return openGates.contains(gateKey(revision, step));
   }
 
   /** The health of {@code version}; no replicas when it was not seen. */

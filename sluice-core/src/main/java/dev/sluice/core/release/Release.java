@@ -17,7 +17,12 @@ import org.jspecify.annotations.Nullable;
  * @param startedAt when it started (the progress deadline counts from here)
  * @param phaseSince when it entered its phase
  * @param reason why it paused, failed, rolled back or was aborted; null otherwise
- * @param promoteRequested someone asked it to go on past a pause
+ * @param promoteRequested someone asked it to go on past the current pause
+ * @param fullPromotion someone asked it to skip its remaining steps
+ * @param skipSteps it goes straight to promotion (a first release, or a rollback within the
+ *     canary's rollbackWindow)
+ * @param step the index of the canary step it is at
+ * @param stepSince when it reached that step
  * @param hookResults the hook phases that have finished, and whether they passed
  */
 public record Release(
@@ -31,10 +36,29 @@ public record Release(
     Instant phaseSince,
     @Nullable String reason,
     boolean promoteRequested,
+    boolean fullPromotion,
+    boolean skipSteps,
+    int step,
+    Instant stepSince,
     Map<String, Boolean> hookResults) {
 
   public Release {
     hookResults = Map.copyOf(hookResults);
+  }
+
+  /** A release that just started. */
+  static Release started(
+      int revision,
+      String version,
+      @Nullable String from,
+      String trigger,
+      AppSpec spec,
+      ReleasePhase first,
+      boolean skipSteps,
+      Instant at) {
+    return new Release(
+        revision, version, from, trigger, spec, first, at, at, null, false, false, skipSteps, 0, at,
+        Map.of());
   }
 
   /**
@@ -63,6 +87,64 @@ public record Release(
     return any ? phaseName : null;
   }
 
+  Release inPhase(ReleasePhase next, Instant at, @Nullable String why) {
+    return new Release(
+        revision,
+        version,
+        from,
+        trigger,
+        spec,
+        next,
+        startedAt,
+        at,
+        why,
+        promoteRequested,
+        fullPromotion,
+        skipSteps,
+        step,
+        stepSince,
+        hookResults);
+  }
+
+  Release withPromoteRequested(boolean full) {
+    return new Release(
+        revision,
+        version,
+        from,
+        trigger,
+        spec,
+        phase,
+        startedAt,
+        phaseSince,
+        reason,
+        true,
+        fullPromotion || full,
+        skipSteps,
+        step,
+        stepSince,
+        hookResults);
+  }
+
+  /** At step {@code index} from {@code at}; a promotion asked for the last pause is used up. */
+  Release atStep(int index, Instant at) {
+    return new Release(
+        revision,
+        version,
+        from,
+        trigger,
+        spec,
+        phase,
+        startedAt,
+        phaseSince,
+        reason,
+        false,
+        fullPromotion,
+        skipSteps,
+        index,
+        at,
+        hookResults);
+  }
+
   Release withHookResult(String hookPhase, boolean passed) {
     Map<String, Boolean> results = new HashMap<>(hookResults);
     results.put(hookPhase, passed);
@@ -77,36 +159,10 @@ public record Release(
         phaseSince,
         reason,
         promoteRequested,
+        fullPromotion,
+        skipSteps,
+        step,
+        stepSince,
         results);
-  }
-
-  Release inPhase(ReleasePhase next, Instant at, @Nullable String why) {
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        next,
-        startedAt,
-        at,
-        why,
-        promoteRequested,
-        hookResults);
-  }
-
-  Release withPromoteRequested() {
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        phase,
-        startedAt,
-        phaseSince,
-        reason,
-        true,
-        hookResults);
   }
 }

@@ -4,12 +4,16 @@ package dev.sluice.core.release;
 public enum ReleasePhase {
   /** Running the preRollout hooks. */
   PRE_ROLLOUT("Progressing"),
-  /** Starting the new version and waiting until every replica is healthy. */
+  /** Starting the new version and waiting until every replica is healthy (blue-green). */
   STARTING("Progressing"),
+  /** Going through the steps: canary weights and pauses, or rolling batches. */
+  STEPS("Progressing"),
   /** Running the prePromotion hooks against the healthy new version. */
   PRE_PROMOTION("Progressing"),
-  /** Healthy and checked; about to move traffic. */
+  /** Healthy and checked; about to move traffic (blue-green). */
   READY("Progressing"),
+  /** Scaling the new version to full size, then moving all traffic to it (canary). */
+  PROMOTING("Progressing"),
   /** Waiting for {@code sluice promote}. */
   PAUSED("Paused"),
   SUCCEEDED("Succeeded"),

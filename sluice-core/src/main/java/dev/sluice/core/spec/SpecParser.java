@@ -312,13 +312,21 @@ public final class SpecParser {
   }
 
   private static @Nullable StrategySpec strategy(YamlValue v) {
-    Fields f = v.fields("a mapping with one of: blueGreen", "blueGreen");
+    String one = "exactly one of: blueGreen, canary, rolling";
+    Fields f =
+        v.fields(
+            "a mapping with one of: blueGreen, canary, rolling", "blueGreen", "canary", "rolling");
     if (f.keys().size() != 1) {
       if (v.isMapping()) {
-        v.problem(
-            f.keys().isEmpty() ? "no strategy" : "several strategies", "exactly one of: blueGreen");
+        v.problem(f.keys().isEmpty() ? "no strategy" : "several strategies", one);
       }
       return null;
+    }
+    if (f.keys().contains("canary")) {
+      return canary(f.get("canary"));
+    }
+    if (f.keys().contains("rolling")) {
+      return rolling(f.get("rolling"));
     }
     YamlValue bg = f.get("blueGreen");
     StrategySpec.BlueGreen d = StrategySpec.BlueGreen.defaults();
@@ -335,6 +343,106 @@ public final class SpecParser {
         bf.get("autoPromote").bool(d.autoPromote()),
         bf.get("scaleDownDelay").duration(Duration.ZERO, MAX_DURATION, d.scaleDownDelay()),
         bf.get("previewListen").present() ? bf.get("previewListen").hostPort(null) : null);
+  }
+
+  private static StrategySpec.Canary canary(YamlValue v) {
+    Fields f =
+        v.fields(
+            "a mapping with steps, canaryReplicas, scaleDownDelay, rollbackWindow",
+            "steps",
+            "canaryReplicas",
+            "scaleDownDelay",
+            "rollbackWindow");
+    List<StrategySpec.CanaryStep> steps = new ArrayList<>();
+    for (YamlValue item : f.get("steps").items("a list of steps")) {
+      StrategySpec.CanaryStep step = step(item);
+      if (step != null) {
+        steps.add(step);
+      }
+    }
+    YamlValue replicas = f.get("canaryReplicas");
+    return new StrategySpec.Canary(
+        steps,
+        replicas.present() ? replicas.integer(1, 100, 1) : null,
+        f.get("scaleDownDelay").duration(Duration.ZERO, MAX_DURATION, Duration.ofSeconds(30)),
+        f.get("rollbackWindow").integer(0, 1000, 0));
+  }
+
+  private static StrategySpec.@Nullable CanaryStep step(YamlValue item) {
+    String expected = "a step: {setWeight: N}, {pause: {...}} or {gate: {...}}";
+    Fields f = item.fields(expected, "setWeight", "pause", "gate");
+    if (f.keys().size() != 1) {
+      if (item.isMapping()) {
+        item.problem(
+            f.keys().isEmpty() ? "an empty step" : "several actions in one step",
+            "exactly one of: setWeight, pause, gate");
+      } else if (!item.isMapping()) {
+        item.problem(expected);
+      }
+      return null;
+    }
+    if (f.keys().contains("setWeight")) {
+      Integer w = f.get("setWeight").integer(0, 100, null);
+      return w == null ? null : new StrategySpec.CanaryStep.SetWeight(w);
+    }
+    if (f.keys().contains("pause")) {
+      YamlValue p = f.get("pause");
+      Fields pf =
+          p.fields("a mapping: {duration: 30s}, or {} to wait for 'sluice promote'", "duration");
+      Duration d =
+          pf.get("duration").present()
+              ? pf.get("duration").duration(Duration.ZERO, MAX_DURATION, null)
+              : null;
+      return new StrategySpec.CanaryStep.Pause(d);
+    }
+    YamlValue g = f.get("gate");
+    Fields gf = g.fields("a mapping with http, interval, timeout", "http", "interval", "timeout");
+    URI url = url(gf.get("http"));
+    Duration interval =
+        gf.get("interval")
+            .duration(Duration.ofMillis(100), Duration.ofMinutes(10), Duration.ofSeconds(5));
+    Duration timeout =
+        gf.get("timeout").duration(Duration.ofSeconds(1), MAX_DURATION, Duration.ofHours(1));
+    return url == null ? null : new StrategySpec.CanaryStep.Gate(url.toString(), interval, timeout);
+  }
+
+  private static final Pattern SURGE = Pattern.compile("\\d{1,3}%?");
+
+  private static StrategySpec.@Nullable Rolling rolling(YamlValue v) {
+    Fields f = v.fields("a mapping with maxSurge, maxUnavailable", "maxSurge", "maxUnavailable");
+    String surge = count(f.get("maxSurge"), "25%");
+    String unavailable = count(f.get("maxUnavailable"), "25%");
+    if (surge == null || unavailable == null) {
+      return null;
+    }
+    if (isZero(surge) && isZero(unavailable)) {
+      f.get("maxUnavailable")
+          .problem(
+              "0 with maxSurge 0",
+              "maxSurge and maxUnavailable not both 0: no replica could be replaced");
+      return null;
+    }
+    return new StrategySpec.Rolling(surge, unavailable);
+  }
+
+  /** An absolute count or a percentage, as Kubernetes' IntOrString. */
+  private static @Nullable String count(YamlValue v, String def) {
+    if (!v.present()) {
+      return def;
+    }
+    String expected = "a number of replicas like 1, or a percent of them like 25%";
+    String text = v.string((String) null, expected);
+    if (text == null
+        || !SURGE.matcher(text).matches()
+        || (text.endsWith("%") && Integer.parseInt(text.substring(0, text.length() - 1)) > 100)) {
+      v.problem(expected);
+      return null;
+    }
+    return text;
+  }
+
+  private static boolean isZero(String count) {
+    return count.equals("0") || count.equals("0%");
   }
 
   private static HooksSpec hooks(YamlValue v) {

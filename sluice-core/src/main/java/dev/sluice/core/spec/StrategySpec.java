@@ -1,6 +1,7 @@
 package dev.sluice.core.spec;
 
 import java.time.Duration;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /** How a new version of an app replaces the stable one. */
@@ -34,6 +35,108 @@ public sealed interface StrategySpec {
     @Override
     public String kind() {
       return "blueGreen";
+    }
+  }
+
+  /**
+   * Canary: the new version takes a growing share of traffic step by step, beside the stable
+   * version, which stays at full size until promotion (so an abort is one table swap).
+   *
+   * @param steps what to do, in order; after the last, the canary is scaled to full size and takes
+   *     all traffic
+   * @param canaryReplicas a fixed replica count for the canary; null to scale it with its weight
+   *     (at least 1)
+   * @param scaleDownDelay how long the old stable version keeps running after promotion
+   * @param rollbackWindow a rollback to one of this many latest revisions skips the steps and
+   *     switches at once; 0 for never
+   */
+  record Canary(
+      List<CanaryStep> steps,
+      @Nullable Integer canaryReplicas,
+      Duration scaleDownDelay,
+      int rollbackWindow)
+      implements StrategySpec {
+    public Canary {
+      steps = List.copyOf(steps);
+    }
+
+    @Override
+    public String kind() {
+      return "canary";
+    }
+  }
+
+  /** One step of a canary. */
+  sealed interface CanaryStep {
+    /** A one-line description for events and status: {@code setWeight 25}. */
+    String describe();
+
+    /** Sends {@code weight} percent of traffic to the canary once its replicas are healthy. */
+    record SetWeight(int weight) implements CanaryStep {
+      @Override
+      public String describe() {
+        return "setWeight " + weight;
+      }
+    }
+
+    /** Waits {@code duration}, or until {@code sluice promote} when it is null. */
+    record Pause(@Nullable Duration duration) implements CanaryStep {
+      @Override
+      public String describe() {
+        return duration == null ? "pause until promoted" : "pause " + Durations.format(duration);
+      }
+    }
+
+    /**
+     * Waits until {@code url} answers 200 (Flagger's confirm-promotion gate), asking every {@code
+     * interval}; after {@code timeout} the release is rolled back.
+     */
+    record Gate(String url, Duration interval, Duration timeout) implements CanaryStep {
+      @Override
+      public String describe() {
+        return "gate " + url;
+      }
+    }
+  }
+
+  /**
+   * Rolling: replicas of the stable version are replaced by the new one a batch at a time, with
+   * Kubernetes' semantics; traffic is spread over the healthy replicas of both in proportion.
+   *
+   * @param maxSurge how many replicas above the desired count may run: an absolute number, or a
+   *     percent of the count rounded up (default 25%)
+   * @param maxUnavailable how many below the count may be unavailable: an absolute number, or a
+   *     percent rounded down (default 25%)
+   */
+  record Rolling(String maxSurge, String maxUnavailable) implements StrategySpec {
+    @Override
+    public String kind() {
+      return "rolling";
+    }
+
+    @Override
+    public Duration scaleDownDelay() {
+      return Duration.ZERO;
+    }
+
+    /** {@code maxSurge} for {@code replicas} replicas. */
+    public int surge(int replicas) {
+      return resolve(maxSurge, replicas, true);
+    }
+
+    /** {@code maxUnavailable} for {@code replicas} replicas. */
+    public int unavailable(int replicas) {
+      return resolve(maxUnavailable, replicas, false);
+    }
+
+    /** An absolute count or a percent of {@code replicas}, rounded up or down. */
+    static int resolve(String value, int replicas, boolean roundUp) {
+      if (value.endsWith("%")) {
+        int pct = Integer.parseInt(value.substring(0, value.length() - 1));
+        int scaled = pct * replicas;
+        return roundUp ? (scaled + 99) / 100 : scaled / 100;
+      }
+      return Integer.parseInt(value);
     }
   }
 }

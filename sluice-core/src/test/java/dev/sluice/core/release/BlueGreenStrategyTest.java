@@ -163,7 +163,7 @@ class BlueGreenStrategyTest {
     sim.healthy("v2", 2);
     sim.tick();
     int before = sim.log.size();
-    sim.append(Commands.rollback(sim.state, null, 10, "bob"));
+    sim.append(Commands.rollback(sim.state, null, sim.spec, "bob"));
     sim.tick();
     assertThat(sim.typesSince(before)).containsExactly("RolledBack", "TrafficSet", "ReplicasSet");
     assertThat(sim.state.weights()).isEqualTo(Map.of("v1", 100));
@@ -182,7 +182,7 @@ class BlueGreenStrategyTest {
     assertThat(sim.state.versions()).containsOnlyKeys("v2");
     assertThat(sim.health).containsOnlyKeys("v2");
 
-    sim.append(Commands.rollback(sim.state, "v1", 10, "bob"));
+    sim.append(Commands.rollback(sim.state, "v1", sim.spec, "bob"));
     Event.ReleaseStarted started = (Event.ReleaseStarted) sim.log.get(sim.log.size() - 1).event();
     assertThat(started.trigger()).isEqualTo("rollback");
     assertThat(started.version()).isEqualTo("v1");
@@ -221,9 +221,9 @@ class BlueGreenStrategyTest {
         .hasMessage("v1 is already the stable version of shop");
     assertThatThrownBy(() -> Commands.promote(sim.state, false, "x"))
         .hasMessage("no release of shop is in progress to promote");
-    assertThatThrownBy(() -> Commands.rollback(sim.state, null, 10, "x"))
+    assertThatThrownBy(() -> Commands.rollback(sim.state, null, sim.spec, "x"))
         .hasMessage("shop has no earlier revision to roll back to");
-    assertThatThrownBy(() -> Commands.rollback(sim.state, "v0", 10, "x"))
+    assertThatThrownBy(() -> Commands.rollback(sim.state, "v0", sim.spec, "x"))
         .hasMessage("to: \"v0\" (expected: a version among the last 10 revisions of shop: v1)");
     assertThatThrownBy(() -> Commands.deploy(sim.state, sim.spec, "bad version", false, "x"))
         .hasMessageStartingWith("version: \"bad version\" (expected: a version:");
@@ -236,7 +236,7 @@ class BlueGreenStrategyTest {
     sim.healthy("v2", 2);
     sim.tick();
     sim.after(Duration.ofMinutes(1));
-    sim.append(Commands.rollback(sim.state, null, 10, "bob"));
+    sim.append(Commands.rollback(sim.state, null, sim.spec, "bob"));
     sim.tick();
     for (int i = 0; i <= sim.log.size(); i++) {
       AppState replayed = AppState.replay("shop", sim.log.subList(0, i));

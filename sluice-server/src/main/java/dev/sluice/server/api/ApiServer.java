@@ -310,7 +310,7 @@ public final class ApiServer implements AutoCloseable {
     command(
         ctx,
         ctx.pathParam("app"),
-        (state, spec) -> Commands.rollback(state, body.to(), spec.revisionHistoryLimit(), by),
+        (state, spec) -> Commands.rollback(state, body.to(), spec, by),
         200);
   }
 
