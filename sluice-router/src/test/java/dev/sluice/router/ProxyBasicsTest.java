@@ -165,6 +165,45 @@ class ProxyBasicsTest {
   }
 
   @Test
+  void streamsAChunkedRequestBody() throws Exception {
+    try (RawHttp http = new RawHttp(address())) {
+      RawHttp.Response r =
+          http.send(
+                  "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n")
+              .read();
+      assertThat(r.body()).isEqualTo("11");
+      assertThat(http.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void chunksABodyTheUpstreamEndsByClosingAndKeepsTheClientConnection() throws Exception {
+    try (RawHttp http = new RawHttp(address())) {
+      RawHttp.Response r = http.send("GET /unframed HTTP/1.1\r\nHost: a\r\n\r\n").read();
+      assertThat(r.header("transfer-encoding")).isEqualToIgnoringCase("chunked");
+      assertThat(r.body()).isEqualTo("v1-0 unframed");
+      assertThat(http.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void aClientLeavingMidRequestLeavesNothingInFlight() throws Exception {
+    try (RawHttp http = new RawHttp(address())) {
+      http.send("GET /slow?ms=500 HTTP/1.1\r\nHost: a\r\n\r\n");
+      org.awaitility.Awaitility.await()
+          .atMost(java.time.Duration.ofSeconds(5))
+          .until(() -> router.inFlight(dev.sluice.router.testing.Fixtures.endpoint(upstream)) == 1);
+    }
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> router.inFlight(dev.sluice.router.testing.Fixtures.endpoint(upstream)) == 0);
+    StringBuilder prometheus = new StringBuilder();
+    router.metrics().writePrometheus(prometheus);
+    assertThat(prometheus).contains("sluice_requests_in_flight{app=\"shop\",version=\"v1\"} 0\n");
+  }
+
+  @Test
   void closesIdleClientConnectionsAfterTheIdleTimeout() throws Exception {
     Listener quick =
         router.listen(

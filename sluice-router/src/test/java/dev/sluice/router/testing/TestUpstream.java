@@ -162,6 +162,17 @@ public final class TestUpstream implements AutoCloseable {
         respond(ctx, HttpResponseStatus.valueOf(healthStatus), id);
       } else if (path.equals("/close")) {
         ctx.close();
+      } else if (path.equals("/unframed")) {
+        // An HTTP/1.0-style body: no length, no chunks, ended by closing the connection.
+        DefaultHttpResponse res =
+            new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        res.headers().set(HttpHeaderNames.CONNECTION, "close");
+        ctx.write(res);
+        ctx.write(
+            new DefaultHttpContent(
+                Unpooled.copiedBuffer(id + " unframed", StandardCharsets.UTF_8)));
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+            .addListener(ChannelFutureListener.CLOSE);
       } else if (path.equals("/big")) {
         long bytes = Long.parseLong(q.parameters().get("bytes").get(0));
         DefaultHttpResponse res =
