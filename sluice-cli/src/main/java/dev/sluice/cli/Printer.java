@@ -48,7 +48,18 @@ final class Printer {
           r.path("from").isNull() ? "" : " from " + r.path("from").asText(),
           r.path("done").asBoolean()
               ? r.path("status").asText()
-              : r.path("status").asText() + " (" + r.path("phase").asText() + ")",
+              : r.path("status").asText()
+                  + " ("
+                  + r.path("phase").asText()
+                  + (r.has("step")
+                      ? ", step "
+                          + r.path("step").asInt()
+                          + "/"
+                          + r.path("steps").asInt()
+                          + ": "
+                          + r.path("stepName").asText()
+                      : "")
+                  + ")",
           r.path("reason").isNull() ? "" : ": " + r.path("reason").asText());
     }
     for (JsonNode v : a.path("versions")) {

@@ -91,9 +91,20 @@ final class Progress {
                   ? ""
                   : " (" + v.path("detail").asText() + ")"));
     }
+    String step =
+        r.has("step")
+            ? " step "
+                + r.path("step").asInt()
+                + "/"
+                + r.path("steps").asInt()
+                + " ("
+                + r.path("stepName").asText()
+                + ")"
+            : "";
     return r.path("status").asText()
         + " "
         + r.path("phase").asText()
+        + step
         + ": traffic "
         + Printer.weights(a.path("weights"))
         + "; "

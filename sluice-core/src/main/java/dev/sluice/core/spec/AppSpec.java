@@ -1,6 +1,7 @@
 package dev.sluice.core.spec;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * One app: where its users connect, where its versions run, how health is checked, and the strategy
@@ -16,6 +17,7 @@ import java.time.Duration;
  * @param revisionHistoryLimit how many past releases can be rolled back to; default 10
  * @param strategy how a new version replaces the stable one
  * @param hooks commands and HTTP calls run at fixed points of a release
+ * @param notifications webhooks told about releases
  * @param snapshot this app's spec as compact JSON, kept with every release so that a release always
  *     runs with the spec it started with
  */
@@ -29,4 +31,10 @@ public record AppSpec(
     int revisionHistoryLimit,
     StrategySpec strategy,
     HooksSpec hooks,
-    String snapshot) {}
+    List<NotificationSpec> notifications,
+    String snapshot) {
+
+  public AppSpec {
+    notifications = List.copyOf(notifications);
+  }
+}

@@ -145,7 +145,8 @@ public final class SpecParser {
             "progressDeadline",
             "revisionHistoryLimit",
             "strategy",
-            "hooks");
+            "hooks",
+            "notifications");
     String name = f.get("name").string(APP_NAME, APP_NAME_EXPECTED);
     HostPort listen = f.get("listen").hostPort(null);
     RuntimeSpec runtime = runtime(f.get("runtime"));
@@ -158,6 +159,7 @@ public final class SpecParser {
     StrategySpec strategy =
         f.get("strategy").map(SpecParser::strategy, StrategySpec.BlueGreen.defaults());
     HooksSpec hooks = f.get("hooks").map(SpecParser::hooks, HooksSpec.none());
+    List<NotificationSpec> notifications = notifications(f.get("notifications"));
     if (before.list().size() > known
         || name == null
         || listen == null
@@ -176,7 +178,36 @@ public final class SpecParser {
         history,
         strategy,
         hooks,
+        notifications,
         NodeJson.write(v.node()));
+  }
+
+  private static List<NotificationSpec> notifications(YamlValue v) {
+    List<NotificationSpec> out = new ArrayList<>();
+    String events =
+        "some of: " + String.join(", ", new java.util.TreeSet<>(NotificationSpec.EVENTS));
+    for (YamlValue item : v.items("a list of {webhook: URL, events: [...], format: json|slack}")) {
+      Fields f =
+          item.fields("a mapping with webhook, events, format", "webhook", "events", "format");
+      YamlValue hook = f.get("webhook");
+      String url = hook.string(Pattern.compile("https?://.+"), "an http or https URL");
+      List<String> wanted = new ArrayList<>();
+      for (YamlValue e : f.get("events").items("a list of events, " + events)) {
+        String name = e.string(Pattern.compile("[A-Za-z]+"), events);
+        if (name != null && !NotificationSpec.EVENTS.contains(name)) {
+          e.problem(events);
+        } else if (name != null) {
+          wanted.add(name);
+        }
+      }
+      YamlValue fmt = f.get("format");
+      String format =
+          fmt.present() ? fmt.string(Pattern.compile("json|slack"), "json or slack") : "json";
+      if (url != null && format != null) {
+        out.add(new NotificationSpec(url, wanted, format));
+      }
+    }
+    return out;
   }
 
   private static @Nullable FlagsSpec flags(YamlValue v) {

@@ -8,6 +8,7 @@ import dev.sluice.core.release.Observations.VersionHealth;
 import dev.sluice.core.release.Release;
 import dev.sluice.core.release.VersionState;
 import dev.sluice.core.spec.HostPort;
+import dev.sluice.core.spec.StrategySpec;
 import dev.sluice.server.control.AppView;
 import dev.sluice.server.control.AppView.ReplicaView;
 import dev.sluice.store.ReleaseRecord;
@@ -52,6 +53,12 @@ final class Views {
       rel.put("status", r.phase().status());
       rel.put("done", r.phase().isDone());
       rel.put("reason", r.reason());
+      if (r.spec().strategy() instanceof StrategySpec.Canary c) {
+        int step = Math.min(r.step(), c.steps().size());
+        rel.put("step", step + 1);
+        rel.put("steps", c.steps().size() + 1);
+        rel.put("stepName", step < c.steps().size() ? c.steps().get(step).describe() : "promotion");
+      }
       rel.put("startedAt", r.startedAt().toString());
       rel.put("phaseSince", r.phaseSince().toString());
     }

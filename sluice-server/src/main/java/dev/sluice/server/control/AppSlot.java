@@ -30,6 +30,14 @@ final class AppSlot {
   /** How long each version's replicas may take to stop; also bounds its draining. */
   final Map<String, java.time.Duration> stopGrace = new HashMap<>();
 
+  /** Versions draining some replicas before scaling down. */
+  final Set<String> shrinking = new HashSet<>();
+
+  /** Canary gates that answered 200, as {@code revision/step}, and when each was last asked. */
+  final Set<String> openGates = new HashSet<>();
+
+  final Map<String, java.time.Instant> gateAsked = new HashMap<>();
+
   /** Versions draining before their processes stop. */
   final Set<String> stopping = new HashSet<>();
 

@@ -63,6 +63,8 @@ public final class Controller implements AutoCloseable {
   private final Templates templates;
   private final Reconciler reconciler;
   private final HookRunner hooks;
+  private final java.net.http.HttpClient gates =
+      java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final Map<String, AppSlot> apps = new LinkedHashMap<>();
   private final List<Consumer<EventRecord>> subscribers = new CopyOnWriteArrayList<>();
   private volatile @Nullable String storeProblem;
@@ -228,6 +230,7 @@ public final class Controller implements AutoCloseable {
   private void step(AppSlot slot) {
     Instant now = clock.instant();
     startDueHooks(slot);
+    askGate(slot, now);
     Observations observed = reconciler.observe(slot);
     try {
       slot.state =
@@ -291,6 +294,45 @@ public final class Controller implements AutoCloseable {
                       slot.hookOutcomes.add(o);
                       step(slot);
                     }));
+  }
+
+  /**
+   * Asks the URL of the canary gate the release waits at, every gate interval; a 200 opens it (an
+   * observation, which the strategy turns into the next step).
+   */
+  private void askGate(AppSlot slot, Instant now) {
+    Release r = slot.state.active().orElse(null);
+    if (r == null
+        || !(r.spec().strategy() instanceof StrategySpec.Canary c)
+        || r.step() >= c.steps().size()
+        || !(c.steps().get(r.step()) instanceof StrategySpec.CanaryStep.Gate g)) {
+      return;
+    }
+    String key = Observations.gateKey(r.revision(), r.step());
+    Instant last = slot.gateAsked.get(key);
+    if (slot.openGates.contains(key) || (last != null && now.isBefore(last.plus(g.interval())))) {
+      return;
+    }
+    slot.gateAsked.put(key, now);
+    java.net.http.HttpRequest request =
+        java.net.http.HttpRequest.newBuilder(java.net.URI.create(g.url()))
+            .timeout(Duration.ofSeconds(5))
+            .header("User-Agent", "sluice-gate")
+            .GET()
+            .build();
+    gates
+        .sendAsync(request, java.net.http.HttpResponse.BodyHandlers.discarding())
+        .whenComplete(
+            (response, error) -> {
+              if (response != null && response.statusCode() == 200) {
+                thread.execute(
+                    () -> {
+                      log.info("{}: gate {} is open", slot.name, g.url());
+                      slot.openGates.add(key);
+                      step(slot);
+                    });
+              }
+            });
   }
 
   /** The base URL hooks use to reach a version: its preview address, else its first replica. */
@@ -389,6 +431,12 @@ public final class Controller implements AutoCloseable {
   public @Nullable AppView view(String app) {
     AppSlot slot = apps.get(app);
     return slot == null ? null : new AppView(slot, reconciler.observe(slot), supervisor, router);
+  }
+
+  /** An app's current spec (what the next deploy uses); null when there is no such app. */
+  public @Nullable AppSpec spec(String app) {
+    AppSlot slot = apps.get(app);
+    return slot == null ? null : slot.spec;
   }
 
   /** Why the store is failing, or null when it works. */

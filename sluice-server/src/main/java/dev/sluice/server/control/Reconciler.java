@@ -61,7 +61,7 @@ final class Reconciler {
     for (VersionState v : state.versions().values()) {
       health.put(v.version(), health(slot, v));
     }
-    return new Observations(health, slot.hookOutcomes);
+    return new Observations(health, slot.hookOutcomes, slot.openGates);
   }
 
   private VersionHealth health(AppSlot slot, VersionState v) {
@@ -126,17 +126,21 @@ final class Reconciler {
     Desired desired = Desired.of(state);
     Set<Endpoint> live = new HashSet<>();
     Map<String, List<Endpoint>> endpoints = new TreeMap<>();
+    List<VersionState> shrink = new ArrayList<>();
     for (VersionState v : desired.versions().values()) {
       if (slot.stopping.contains(v.version())) {
         continue; // wanted again while it stops: it starts afresh once stopped
       }
       AppSpec spec = templates.specOf(state, v.revision());
       ProcessTemplate template = templates.process(spec);
-      if (template != null && !Integer.valueOf(v.replicas()).equals(slot.scaled.get(v.version()))) {
+      Integer scaled = slot.scaled.get(v.version());
+      if (template != null && (scaled == null || v.replicas() > scaled)) {
         log.info("{}: {} runs {} replicas", slot.name, v.version(), v.replicas());
         supervisor.scale(slot.name, v.version(), template, v.replicas());
         slot.scaled.put(v.version(), v.replicas());
         slot.stopGrace.put(v.version(), template.stopGrace());
+      } else if (template != null && v.replicas() < scaled) {
+        shrink.add(v); // after the table no longer routes to the replicas that go
       }
       List<Endpoint> eps = new ArrayList<>();
       for (Member m : members(slot, v)) {
@@ -155,6 +159,11 @@ final class Reconciler {
           p == null || !endpoints.containsKey(p)
               ? RoutingTable.EMPTY
               : table(Map.of(p, 100), endpoints));
+    }
+    for (VersionState v : shrink) {
+      if (slot.shrinking.add(v.version())) {
+        shrink(slot, v, templates.process(templates.specOf(state, v.revision())));
+      }
     }
     for (String version : new ArrayList<>(slot.scaled.keySet())) {
       if (!desired.versions().containsKey(version) && slot.stopping.add(version)) {
@@ -188,6 +197,38 @@ final class Reconciler {
       }
     }
     return b.build();
+  }
+
+  /**
+   * Scales a version down: the replicas that go are already out of the routing table; once their
+   * requests in flight completed (at most stopGrace), the supervisor stops them.
+   */
+  private void shrink(AppSlot slot, VersionState v, ProcessTemplate template) {
+    List<Endpoint> going = new ArrayList<>();
+    for (Replica r : supervisor.replicas(slot.name, v.version())) {
+      if (r.index() >= v.replicas()) {
+        going.add(new Endpoint(r.id(), r.host(), r.port()));
+      }
+    }
+    log.info(
+        "{}: {} scales down to {} once {} replicas drained",
+        slot.name,
+        v.version(),
+        v.replicas(),
+        going.size());
+    router
+        .awaitDrained(going, template.stopGrace())
+        .whenComplete(
+            (drained, error) ->
+                controllerThread.execute(
+                    () -> {
+                      slot.shrinking.remove(v.version());
+                      if (slot.stopping.contains(v.version())) {
+                        return;
+                      }
+                      supervisor.scale(slot.name, v.version(), template, v.replicas());
+                      slot.scaled.put(v.version(), v.replicas());
+                    }));
   }
 
   /** Drains a version that left the tables, then stops its processes. */
