@@ -1,0 +1,155 @@
+package dev.sluice.core.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.sluice.core.analysis.MetricSpec.Builtin;
+import dev.sluice.core.analysis.MetricSpec.Conditions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetricEvaluatorTest {
+
+  private static final MetricSpec P99 =
+      MetricSpec.of(
+              "p99", new Builtin(BuiltinMetric.LATENCY_P99), Conditions.maxRatioToBaseline(1.5))
+          .withJudge(false);
+  private static final MetricSpec ERRORS =
+      MetricSpec.of("errors", new Builtin(BuiltinMetric.ERROR_RATE), Conditions.max(0.05));
+  private static final AnalysisSpec SPEC = AnalysisSpec.of(List.of(P99, ERRORS));
+
+  private static Measurement eval(MetricSpec m, Reading r) {
+    return MetricEvaluator.evaluate(SPEC, m, r, 120);
+  }
+
+  @Test
+  void describesARatioBreachTheWayTheIssueShowsIt() {
+    Measurement m = eval(P99, Reading.of(412.0, 201.0));
+    assertThat(m.classification()).isEqualTo(Classification.HIGH);
+    assertThat(m.requests()).isEqualTo(120);
+    assertThat(m.describe())
+        .isEqualTo("p99 412ms vs baseline 201ms: High (ratio 2.05 > maxRatioToBaseline 1.5)");
+  }
+
+  @Test
+  void passesWithinEveryCondition() {
+    MetricSpec m =
+        MetricSpec.of(
+            "queue",
+            new MetricSpec.Http("http://x/q", "/depth", Map.of(), Duration.ofSeconds(1)),
+            new Conditions(100.0, 1.0, null, null));
+    assertThat(eval(m, Reading.of(42)).describe()).isEqualTo("queue 42: Pass");
+    assertThat(eval(m, Reading.of(0.5)).describe()).isEqualTo("queue 0.5: Low (0.5 < min 1)");
+    assertThat(eval(m, Reading.of(250)).describe()).isEqualTo("queue 250: High (250 > max 100)");
+  }
+
+  @Test
+  void anIncreaseIsMeasuredInTheMetricsUnit() {
+    MetricSpec m =
+        MetricSpec.of(
+                "p50",
+                new Builtin(BuiltinMetric.LATENCY_P50),
+                new Conditions(null, null, null, 100.0))
+            .withJudge(false);
+    assertThat(eval(m, Reading.of(412.0, 201.0)).describe())
+        .isEqualTo("p50 412ms vs baseline 201ms: High (increase +211ms > maxIncrease 100ms)");
+  }
+
+  @Test
+  void aBaselineOfZeroMakesAnyCanaryValueAnInfiniteRatio() {
+    MetricSpec m =
+        MetricSpec.of("e", new Builtin(BuiltinMetric.ERROR_RATE), Conditions.maxRatioToBaseline(2))
+            .withJudge(false);
+    assertThat(eval(m, Reading.of(0.01, 0.0)).reason())
+        .isEqualTo("ratio +Inf > maxRatioToBaseline 2 (baseline 0)");
+    assertThat(eval(m, Reading.of(0.0, 0.0)).classification()).isEqualTo(Classification.PASS);
+  }
+
+  @Test
+  void noCanaryValueIsNoDataNeverAFailure() {
+    Measurement m = eval(ERRORS, Reading.noData("no series matched"));
+    assertThat(m.classification()).isEqualTo(Classification.NODATA);
+    assertThat(m.describe()).isEqualTo("errors: NoData (no series matched)");
+  }
+
+  @Test
+  void aMissingBaselineSkipsItsChecksAndIsNoDataWhenNothingElseRan() {
+    Measurement m =
+        eval(
+            P99,
+            Reading.of(412.0, null)
+                .withNote("baseline served 3 requests, fewer than minRequests 10"));
+    assertThat(m.classification()).isEqualTo(Classification.NODATA);
+    assertThat(m.reason())
+        .isEqualTo(
+            "maxRatioToBaseline not checked: baseline served 3 requests, fewer than minRequests"
+                + " 10");
+  }
+
+  @Test
+  void aMissingBaselineStillLetsTheOtherChecksDecide() {
+    Sample canary = Sample.builder().add(0, 97).add(1, 3).build();
+    Measurement m = eval(ERRORS, Reading.of(0.03, null).withSamples(null, canary));
+    assertThat(m.classification()).isEqualTo(Classification.PASS);
+    assertThat(m.describe()).isEqualTo("errors 3%: Pass (judge skipped: no baseline)");
+  }
+
+  @Test
+  void theJudgeFailsAnErrorRateThatIsLowEnoughForMaxButWorseThanTheBaseline() {
+    // 4% errors passes max 5%, but against a baseline with none in 1000 requests it is High.
+    Sample baseline = Sample.builder().add(0, 1000).build();
+    Sample canary = Sample.builder().add(0, 960).add(1, 40).build();
+    Measurement m = eval(ERRORS, Reading.of(0.04, 0.0).withSamples(baseline, canary));
+    assertThat(m.classification()).isEqualTo(Classification.HIGH);
+    assertThat(m.describe())
+        .startsWith("errors 4% vs baseline 0%: High (canary higher (Mann-Whitney p=")
+        .endsWith(", A=0.52))");
+  }
+
+  @Test
+  void aCanaryJudgedLowerThanItsBaselinePassesForLatency() {
+    MetricSpec m = MetricSpec.of("p90", new Builtin(BuiltinMetric.LATENCY_P90), Conditions.NONE);
+    Sample slow = Sample.builder().add(200, 50).add(210, 50).build();
+    Sample fast = Sample.builder().add(10, 50).add(11, 50).build();
+    assertThat(eval(m, Reading.of(11.0, 210.0).withSamples(slow, fast)).classification())
+        .isEqualTo(Classification.PASS);
+    Measurement high = eval(m, Reading.of(210.0, 11.0).withSamples(fast, slow));
+    assertThat(high.classification()).isEqualTo(Classification.HIGH);
+    assertThat(high.reason()).contains("shift +").contains("98% CI");
+  }
+
+  @Test
+  void everyFailingCheckIsNamedAndTheFirstClassifies() {
+    MetricSpec m =
+        MetricSpec.of(
+                "p99",
+                new Builtin(BuiltinMetric.LATENCY_P99),
+                new Conditions(300.0, null, 1.5, null))
+            .withJudge(false);
+    assertThat(eval(m, Reading.of(412.0, 201.0)).describe())
+        .isEqualTo(
+            "p99 412ms vs baseline 201ms: High (412ms > max 300ms; ratio 2.05 >"
+                + " maxRatioToBaseline 1.5)");
+  }
+
+  @Test
+  void checksPassOrFailWithoutAValue() {
+    MetricSpec smoke =
+        MetricSpec.of(
+            "smoke",
+            new MetricSpec.Command(List.of("./check.sh"), Duration.ofSeconds(10)),
+            Conditions.NONE);
+    assertThat(eval(smoke, Reading.passed("exit status 0")).describe())
+        .isEqualTo("smoke: Pass (exit status 0)");
+    assertThat(eval(smoke, Reading.failed("exit status 3: no route")).describe())
+        .isEqualTo("smoke: Fail (exit status 3: no route)");
+  }
+
+  @Test
+  void anErrorKeepsTheProvidersMessage() {
+    Measurement m = Measurement.error(ERRORS, 40, "connection refused");
+    assertThat(m.describe()).isEqualTo("errors: Error (connection refused)");
+    assertThat(m.error()).isEqualTo("connection refused");
+  }
+}
