@@ -1,5 +1,6 @@
 package dev.sluice.core.event;
 
+import dev.sluice.core.analysis.AnalysisResult;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -71,6 +72,17 @@ public sealed interface Event {
     @Override
     public String describe() {
       return "step " + (index + 1) + ": " + step;
+    }
+  }
+
+  /**
+   * Measurement {@code n} of analysis run {@code run} of the current release ({@code background},
+   * {@code step-N}, {@code batch}).
+   */
+  record AnalysisMeasured(String run, int n, AnalysisResult result) implements Event {
+    @Override
+    public String describe() {
+      return "analysis " + run + " #" + n + ": " + result.describe();
     }
   }
 

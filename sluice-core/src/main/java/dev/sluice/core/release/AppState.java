@@ -1,6 +1,9 @@
 package dev.sluice.core.release;
 
+import dev.sluice.core.analysis.AnalysisRun;
+import dev.sluice.core.analysis.AnalysisSpec;
 import dev.sluice.core.event.Event;
+import dev.sluice.core.event.Event.AnalysisMeasured;
 import dev.sluice.core.event.Event.HooksFinished;
 import dev.sluice.core.event.Event.Paused;
 import dev.sluice.core.event.Event.PromoteRequested;
@@ -142,11 +145,21 @@ public record AppState(
       }
       case StepReached s -> {
         if (r != null && !r.phase().isDone()) {
-          Release at_ = r.atStep(s.index(), at);
-          m.release =
+          Release next = r.atStep(s.index(), at);
+          next =
               s.index() >= stepCount(r.spec())
-                  ? at_.inPhase(afterSteps(r.spec()), at, null)
-                  : at_.inPhase(ReleasePhase.STEPS, at, null);
+                  ? next.inPhase(afterSteps(r.spec()), at, null)
+                  : next.inPhase(ReleasePhase.STEPS, at, null);
+          AnalysisSpec analysis = stepAnalysis(r.spec(), s.index());
+          if (analysis != null) {
+            next = next.withRun(runOfStep(r, s.index()), AnalysisRun.start(analysis, at));
+          }
+          m.release = next;
+        }
+      }
+      case AnalysisMeasured s -> {
+        if (r != null && r.runs().containsKey(s.run())) {
+          m.release = r.withRun(s.run(), r.runs().get(s.run()).record(s.result(), at));
         }
       }
       case ReplicasSet s -> {
@@ -194,10 +207,27 @@ public record AppState(
       }
       case PromoteRequested s -> {
         if (r != null) {
-          m.release = r.withPromoteRequested(s.full());
+          Release next = r.withPromoteRequested(s.full());
+          AnalysisRun bg = r.runs().get(BACKGROUND);
+          if (bg != null && bg.status() == AnalysisRun.Status.INCONCLUSIVE) {
+            // a person looked at the inconclusive analysis and chose to go on: judge afresh
+            next = next.withRun(BACKGROUND, AnalysisRun.start(bg.spec(), at));
+          }
+          m.release = next;
         }
       }
-      case TrafficSet s -> m.weights = new LinkedHashMap<>(s.weights());
+      case TrafficSet s -> {
+        m.weights = new LinkedHashMap<>(s.weights());
+        if (r != null
+            && !r.phase().isDone()
+            && r.spec().strategy() instanceof StrategySpec.Canary c
+            && c.analysis() != null
+            && !r.runs().containsKey(BACKGROUND)
+            && s.weights().getOrDefault(r.version(), 0) > 0
+            && s.weights().getOrDefault(r.version(), 0) < 100) {
+          m.release = r.withRun(BACKGROUND, AnalysisRun.start(c.analysis(), at));
+        }
+      }
       case ReleaseSucceeded s -> {
         if (r != null) {
           m.release = r.inPhase(ReleasePhase.SUCCEEDED, at, null);
@@ -237,6 +267,35 @@ public record AppState(
       }
     }
     return m.build();
+  }
+
+  /** The name of a canary's background analysis run. */
+  public static final String BACKGROUND = "background";
+
+  /** The analysis that starts when a release reaches step {@code index}, or null. */
+  static @Nullable AnalysisSpec stepAnalysis(AppSpec spec, int index) {
+    return switch (spec.strategy()) {
+      case StrategySpec.Canary c ->
+          index < c.steps().size()
+                  && c.steps().get(index) instanceof StrategySpec.CanaryStep.Analysis a
+              ? a.spec()
+              : null;
+      case StrategySpec.Rolling r -> index == 0 ? r.analysis() : null;
+      case StrategySpec.BlueGreen b -> null;
+    };
+  }
+
+  /**
+   * The run name of step {@code index}'s analysis: {@code step-N} (1-based) for a canary, {@code
+   * batch-N} (the Nth batch) for a rolling release. Names are never reused within a release, so a
+   * measurement can never be taken for another run.
+   */
+  static String runOfStep(Release r, int index) {
+    if (r.spec().strategy() instanceof StrategySpec.Rolling) {
+      long batches = r.runs().keySet().stream().filter(k -> k.startsWith("batch-")).count();
+      return "batch-" + (batches + 1);
+    }
+    return "step-" + (index + 1);
   }
 
   /** The phase a release starts in after its preRollout hooks. */

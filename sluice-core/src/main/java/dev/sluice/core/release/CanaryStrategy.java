@@ -1,5 +1,6 @@
 package dev.sluice.core.release;
 
+import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.event.Event;
 import dev.sluice.core.event.Event.Paused;
 import dev.sluice.core.event.Event.ReleaseSucceeded;
@@ -36,6 +37,29 @@ final class CanaryStrategy implements ReleaseStrategy {
     AppSpec spec = r.spec();
     StrategySpec.Canary canary = (StrategySpec.Canary) spec.strategy();
     String stable = state.stableVersion();
+    List<Event> measured = Analyses.record(r, observed);
+    if (!measured.isEmpty()) {
+      return measured;
+    }
+    AnalysisRun background = r.runs().get(AppState.BACKGROUND);
+    if (background != null && r.phase() != ReleasePhase.PROMOTING && !r.phase().isDone()) {
+      if (Analyses.failed(background)) {
+        return rollback(state, r, "background analysis: " + background.reason());
+      }
+      if (background.status() == AnalysisRun.Status.INCONCLUSIVE) {
+        return r.phase() == ReleasePhase.PAUSED
+            ? List.of()
+            : List.of(
+                new Paused(
+                    "background analysis inconclusive ("
+                        + background.reason()
+                        + "); 'sluice promote "
+                        + state.app()
+                        + "' goes on, 'sluice abort "
+                        + state.app()
+                        + "' stops"));
+      }
+    }
     return switch (r.phase()) {
       case PRE_ROLLOUT -> Hooks.outcome(r, observed, "preRollout");
       case PRE_PROMOTION -> Hooks.outcome(r, observed, "prePromotion");
@@ -103,6 +127,29 @@ final class CanaryStrategy implements ReleaseStrategy {
                       "step " + (i + 1) + " waits for 'sluice promote " + state.app() + "'"));
         }
         yield now.isBefore(r.stepSince().plus(p.duration())) ? List.of() : next;
+      }
+      case CanaryStep.Analysis a -> {
+        AnalysisRun run = r.runs().get("step-" + (i + 1));
+        if (run == null || Analyses.passed(run) || r.promoteRequested()) {
+          yield next;
+        }
+        if (Analyses.failed(run)) {
+          yield rollback(state, r, "analysis at step " + (i + 1) + ": " + run.reason());
+        }
+        if (run.status() == AnalysisRun.Status.INCONCLUSIVE && r.phase() != ReleasePhase.PAUSED) {
+          yield List.of(
+              new Paused(
+                  "analysis at step "
+                      + (i + 1)
+                      + " inconclusive ("
+                      + run.reason()
+                      + "); 'sluice promote "
+                      + state.app()
+                      + "' goes on, 'sluice abort "
+                      + state.app()
+                      + "' stops"));
+        }
+        yield List.of();
       }
       case CanaryStep.Gate g -> {
         if (observed.gateOpen(r.revision(), i)) {

@@ -1,5 +1,6 @@
 package dev.sluice.core.release;
 
+import dev.sluice.core.analysis.AnalysisResult;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,20 +11,29 @@ import java.util.Set;
  * replicas and the hooks that finished.
  */
 public record Observations(
-    Map<String, VersionHealth> versions, List<HookOutcome> hooks, Set<String> openGates) {
+    Map<String, VersionHealth> versions,
+    List<HookOutcome> hooks,
+    Set<String> openGates,
+    Map<String, AnalysisResult> measured) {
 
   public Observations {
     versions = Map.copyOf(versions);
     hooks = List.copyOf(hooks);
     openGates = Set.copyOf(openGates);
+    measured = Map.copyOf(measured);
   }
 
   public Observations(Map<String, VersionHealth> versions, List<HookOutcome> hooks) {
-    this(versions, hooks, Set.of());
+    this(versions, hooks, Set.of(), Map.of());
   }
 
   public static Observations none() {
-    return new Observations(Map.of(), List.of(), Set.of());
+    return new Observations(Map.of(), List.of(), Set.of(), Map.of());
+  }
+
+  /** The key of a measurement in {@link #measured}: release revision, run name and number. */
+  public static String measurementKey(int revision, String run, int n) {
+    return revision + "/" + run + "/" + n;
   }
 
   /** The key of a canary gate in {@link #openGates}: release revision and step index. */

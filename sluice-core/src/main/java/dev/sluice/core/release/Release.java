@@ -1,5 +1,6 @@
 package dev.sluice.core.release;
 
+import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.spec.AppSpec;
 import java.time.Instant;
 import java.util.HashMap;
@@ -24,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * @param step the index of the canary step it is at
  * @param stepSince when it reached that step
  * @param hookResults the hook phases that have finished, and whether they passed
+ * @param runs the release's analysis runs by name: {@code background}, {@code step-N} (a canary
+ *     step), {@code batch} (between rolling batches)
  */
 public record Release(
     int revision,
@@ -40,10 +43,12 @@ public record Release(
     boolean skipSteps,
     int step,
     Instant stepSince,
-    Map<String, Boolean> hookResults) {
+    Map<String, Boolean> hookResults,
+    Map<String, AnalysisRun> runs) {
 
   public Release {
     hookResults = Map.copyOf(hookResults);
+    runs = Map.copyOf(runs);
   }
 
   /** A release that just started. */
@@ -58,7 +63,7 @@ public record Release(
       Instant at) {
     return new Release(
         revision, version, from, trigger, spec, first, at, at, null, false, false, skipSteps, 0, at,
-        Map.of());
+        Map.of(), Map.of());
   }
 
   /**
@@ -103,7 +108,8 @@ public record Release(
         skipSteps,
         step,
         stepSince,
-        hookResults);
+        hookResults,
+        runs);
   }
 
   Release withPromoteRequested(boolean full) {
@@ -122,7 +128,8 @@ public record Release(
         skipSteps,
         step,
         stepSince,
-        hookResults);
+        hookResults,
+        runs);
   }
 
   /** At step {@code index} from {@code at}; a promotion asked for the last pause is used up. */
@@ -142,7 +149,31 @@ public record Release(
         skipSteps,
         index,
         at,
-        hookResults);
+        hookResults,
+        runs);
+  }
+
+  /** With one analysis run replaced (or added). */
+  Release withRun(String name, AnalysisRun run) {
+    Map<String, AnalysisRun> all = new HashMap<>(runs);
+    all.put(name, run);
+    return new Release(
+        revision,
+        version,
+        from,
+        trigger,
+        spec,
+        phase,
+        startedAt,
+        phaseSince,
+        reason,
+        promoteRequested,
+        fullPromotion,
+        skipSteps,
+        step,
+        stepSince,
+        hookResults,
+        all);
   }
 
   Release withHookResult(String hookPhase, boolean passed) {
@@ -163,6 +194,7 @@ public record Release(
         skipSteps,
         step,
         stepSince,
-        results);
+        results,
+        runs);
   }
 }

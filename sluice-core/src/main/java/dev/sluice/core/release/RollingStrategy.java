@@ -1,5 +1,6 @@
 package dev.sluice.core.release;
 
+import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.event.Event;
 import dev.sluice.core.event.Event.ReleaseSucceeded;
 import dev.sluice.core.event.Event.ReplicasSet;
@@ -32,7 +33,10 @@ final class RollingStrategy implements ReleaseStrategy {
     return switch (r.phase()) {
       case PRE_ROLLOUT -> Hooks.outcome(r, observed, "preRollout");
       case PRE_PROMOTION -> Hooks.outcome(r, observed, "prePromotion");
-      case STEPS -> batch(state, r, observed, now);
+      case STEPS, PAUSED -> {
+        List<Event> measured = Analyses.record(r, observed);
+        yield measured.isEmpty() ? batch(state, r, observed, now) : measured;
+      }
       case PROMOTING ->
           List.of(new TrafficSet(Map.of(r.version(), 100)), new ReleaseSucceeded(r.version()));
       default -> List.of();
@@ -53,8 +57,29 @@ final class RollingStrategy implements ReleaseStrategy {
       return List.of(new StepReached(1, "promotion"));
     }
     List<Event> out = new ArrayList<>();
+    AnalysisRun run = Analyses.latestBatch(r);
+    boolean holding = false;
+    if (run != null && !Analyses.passed(run) && !r.promoteRequested()) {
+      if (Analyses.failed(run)) {
+        return restore(state, r, "analysis after a batch: " + run.reason());
+      }
+      if (run.status() == AnalysisRun.Status.INCONCLUSIVE) {
+        return r.phase() == ReleasePhase.PAUSED
+            ? List.of()
+            : List.of(
+                new Event.Paused(
+                    "analysis after a batch inconclusive ("
+                        + run.reason()
+                        + "); 'sluice promote "
+                        + state.app()
+                        + "' goes on, 'sluice abort "
+                        + state.app()
+                        + "' stops"));
+      }
+      holding = true; // the next batch waits for the analysis of this one
+    }
     int minAvailable = n - rolling.unavailable(n);
-    int remove = Math.max(0, Math.min(oldR, oldH + newH - minAvailable));
+    int remove = holding ? 0 : Math.max(0, Math.min(oldR, oldH + newH - minAvailable));
     // never stop old replicas faster than healthy new ones arrive beyond the unavailability budget
     int oldAfter = oldR - remove;
     int newTarget = Math.min(n, n + rolling.surge(n) - oldAfter);
@@ -77,7 +102,9 @@ final class RollingStrategy implements ReleaseStrategy {
     if (!weights.isEmpty() && !weights.equals(state.weights())) {
       out.add(new TrafficSet(weights));
     }
-    if (out.isEmpty() && !now.isBefore(r.stepSince().plus(r.spec().progressDeadline()))) {
+    if (out.isEmpty()
+        && !holding
+        && !now.isBefore(r.stepSince().plus(r.spec().progressDeadline()))) {
       return restore(
           state,
           r,

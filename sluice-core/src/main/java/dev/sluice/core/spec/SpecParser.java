@@ -1,5 +1,7 @@
 package dev.sluice.core.spec;
 
+import dev.sluice.core.analysis.AnalysisSpec;
+import dev.sluice.core.analysis.AnalysisSpecReader;
 import dev.sluice.core.spec.internal.NodeJson;
 import dev.sluice.core.spec.internal.Problems;
 import dev.sluice.core.spec.internal.YamlValue;
@@ -379,11 +381,12 @@ public final class SpecParser {
   private static StrategySpec.Canary canary(YamlValue v) {
     Fields f =
         v.fields(
-            "a mapping with steps, canaryReplicas, scaleDownDelay, rollbackWindow",
+            "a mapping with steps, canaryReplicas, scaleDownDelay, rollbackWindow, analysis",
             "steps",
             "canaryReplicas",
             "scaleDownDelay",
-            "rollbackWindow");
+            "rollbackWindow",
+            "analysis");
     List<StrategySpec.CanaryStep> steps = new ArrayList<>();
     for (YamlValue item : f.get("steps").items("a list of steps")) {
       StrategySpec.CanaryStep step = step(item);
@@ -396,17 +399,18 @@ public final class SpecParser {
         steps,
         replicas.present() ? replicas.integer(1, 100, 1) : null,
         f.get("scaleDownDelay").duration(Duration.ZERO, MAX_DURATION, Duration.ofSeconds(30)),
-        f.get("rollbackWindow").integer(0, 1000, 0));
+        f.get("rollbackWindow").integer(0, 1000, 0),
+        f.get("analysis").present() ? AnalysisSpecReader.read(f.get("analysis")) : null);
   }
 
   private static StrategySpec.@Nullable CanaryStep step(YamlValue item) {
-    String expected = "a step: {setWeight: N}, {pause: {...}} or {gate: {...}}";
-    Fields f = item.fields(expected, "setWeight", "pause", "gate");
+    String expected = "a step: {setWeight: N}, {pause: {...}}, {analysis: {...}} or {gate: {...}}";
+    Fields f = item.fields(expected, "setWeight", "pause", "analysis", "gate");
     if (f.keys().size() != 1) {
       if (item.isMapping()) {
         item.problem(
             f.keys().isEmpty() ? "an empty step" : "several actions in one step",
-            "exactly one of: setWeight, pause, gate");
+            "exactly one of: setWeight, pause, analysis, gate");
       } else if (!item.isMapping()) {
         item.problem(expected);
       }
@@ -415,6 +419,10 @@ public final class SpecParser {
     if (f.keys().contains("setWeight")) {
       Integer w = f.get("setWeight").integer(0, 100, null);
       return w == null ? null : new StrategySpec.CanaryStep.SetWeight(w);
+    }
+    if (f.keys().contains("analysis")) {
+      AnalysisSpec a = AnalysisSpecReader.read(f.get("analysis"));
+      return a == null ? null : new StrategySpec.CanaryStep.Analysis(a);
     }
     if (f.keys().contains("pause")) {
       YamlValue p = f.get("pause");
@@ -440,7 +448,14 @@ public final class SpecParser {
   private static final Pattern SURGE = Pattern.compile("\\d{1,3}%?");
 
   private static StrategySpec.@Nullable Rolling rolling(YamlValue v) {
-    Fields f = v.fields("a mapping with maxSurge, maxUnavailable", "maxSurge", "maxUnavailable");
+    Fields f =
+        v.fields(
+            "a mapping with maxSurge, maxUnavailable, analysis",
+            "maxSurge",
+            "maxUnavailable",
+            "analysis");
+    AnalysisSpec analysis =
+        f.get("analysis").present() ? AnalysisSpecReader.read(f.get("analysis")) : null;
     String surge = count(f.get("maxSurge"), "25%");
     String unavailable = count(f.get("maxUnavailable"), "25%");
     if (surge == null || unavailable == null) {
@@ -453,7 +468,7 @@ public final class SpecParser {
               "maxSurge and maxUnavailable not both 0: no replica could be replaced");
       return null;
     }
-    return new StrategySpec.Rolling(surge, unavailable);
+    return new StrategySpec.Rolling(surge, unavailable, analysis);
   }
 
   /** An absolute count or a percentage, as Kubernetes' IntOrString. */

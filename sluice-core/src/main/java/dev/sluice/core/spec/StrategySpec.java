@@ -1,5 +1,6 @@
 package dev.sluice.core.spec;
 
+import dev.sluice.core.analysis.AnalysisSpec;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -49,12 +50,15 @@ public sealed interface StrategySpec {
    * @param scaleDownDelay how long the old stable version keeps running after promotion
    * @param rollbackWindow a rollback to one of this many latest revisions skips the steps and
    *     switches at once; 0 for never
+   * @param analysis the background analysis, from the first non-zero weight until promotion; null
+   *     for none
    */
   record Canary(
       List<CanaryStep> steps,
       @Nullable Integer canaryReplicas,
       Duration scaleDownDelay,
-      int rollbackWindow)
+      int rollbackWindow,
+      @Nullable AnalysisSpec analysis)
       implements StrategySpec {
     public Canary {
       steps = List.copyOf(steps);
@@ -88,6 +92,17 @@ public sealed interface StrategySpec {
     }
 
     /**
+     * Runs an analysis and waits for its verdict: success goes on, failure rolls back, inconclusive
+     * pauses for a person.
+     */
+    record Analysis(AnalysisSpec spec) implements CanaryStep {
+      @Override
+      public String describe() {
+        return "analysis";
+      }
+    }
+
+    /**
      * Waits until {@code url} answers 200 (Flagger's confirm-promotion gate), asking every {@code
      * interval}; after {@code timeout} the release is rolled back.
      */
@@ -107,8 +122,11 @@ public sealed interface StrategySpec {
    *     percent of the count rounded up (default 25%)
    * @param maxUnavailable how many below the count may be unavailable: an absolute number, or a
    *     percent rounded down (default 25%)
+   * @param analysis run after each batch, before the next (it needs a {@code count} to end); a
+   *     failure restores the old replicas; null for none
    */
-  record Rolling(String maxSurge, String maxUnavailable) implements StrategySpec {
+  record Rolling(String maxSurge, String maxUnavailable, @Nullable AnalysisSpec analysis)
+      implements StrategySpec {
     @Override
     public String kind() {
       return "rolling";

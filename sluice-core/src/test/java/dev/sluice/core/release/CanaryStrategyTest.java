@@ -190,7 +190,8 @@ class CanaryStrategyTest {
     opened.state =
         Decider.settle(
             opened.state,
-            new Observations(opened.health, List.of(), Set.of(Observations.gateKey(2, 1))),
+            new Observations(
+                opened.health, List.of(), Set.of(Observations.gateKey(2, 1)), Map.of()),
             opened.clock.instant(),
             (b, e) -> opened.append(e));
     assertThat(opened.state.active().orElseThrow().step()).isEqualTo(2);

@@ -30,6 +30,14 @@ final class AppSlot {
   /** How long each version's replicas may take to stop; also bounds its draining. */
   final Map<String, java.time.Duration> stopGrace = new HashMap<>();
 
+  /**
+   * Analysis results not yet recorded, by {@code revision/run/n}, and the runs being measured now
+   * (as {@code revision/run}).
+   */
+  final Map<String, dev.sluice.core.analysis.AnalysisResult> measured = new HashMap<>();
+
+  final Set<String> measuring = new HashSet<>();
+
   /** Versions draining some replicas before scaling down. */
   final Set<String> shrinking = new HashSet<>();
 

@@ -61,7 +61,7 @@ final class Reconciler {
     for (VersionState v : state.versions().values()) {
       health.put(v.version(), health(slot, v));
     }
-    return new Observations(health, slot.hookOutcomes, slot.openGates);
+    return new Observations(health, slot.hookOutcomes, slot.openGates, slot.measured);
   }
 
   private VersionHealth health(AppSlot slot, VersionState v) {
