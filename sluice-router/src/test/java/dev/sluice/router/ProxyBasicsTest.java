@@ -204,6 +204,24 @@ class ProxyBasicsTest {
   }
 
   @Test
+  void runsOnEpollWhereTheNativeLibraryLoadsAndOnNioWhenAskedTo() throws Exception {
+    assertThat(router.transport())
+        .isEqualTo(io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
+    System.setProperty("sluice.router.nio", "true");
+    try (Router nio = Router.create(RouterOptions.defaults().withEventLoops(1))) {
+      assertThat(nio.transport()).isEqualTo("nio");
+      Listener l = nio.listen(ListenerOptions.of("shop", ANY_PORT));
+      l.update(single("v1", upstream));
+      try (RawHttp http = new RawHttp(l.address())) {
+        assertThat(http.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
+            .isEqualTo(200);
+      }
+    } finally {
+      System.clearProperty("sluice.router.nio");
+    }
+  }
+
+  @Test
   void closesIdleClientConnectionsAfterTheIdleTimeout() throws Exception {
     Listener quick =
         router.listen(

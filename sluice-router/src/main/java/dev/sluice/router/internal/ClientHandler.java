@@ -576,6 +576,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         headersSent = false;
         useEndpoint(route.endpoint);
         acquire();
+        flushToUpstream();
         return;
       }
     }
@@ -623,6 +624,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void afterExchange() {
     setDeadline(DEADLINE_IDLE, listener.idleTimeoutNanos);
     drainQueue();
+    flushToUpstream();
   }
 
   /** Handles waiting messages that can go now; resumes reading when none wait. */
@@ -638,7 +640,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (queue.isEmpty()) {
       unblock(BLOCK_QUEUE);
     }
-    flushToUpstream();
+    // No flush here: in a client read the read-complete flushes (after a head has had the
+    // chance to join its body); other callers flush themselves.
   }
 
   // ---- read control and timers -------------------------------------------------------------
