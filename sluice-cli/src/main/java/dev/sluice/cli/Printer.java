@@ -61,6 +61,24 @@ final class Printer {
                       : "")
                   + ")",
           r.path("reason").isNull() ? "" : ": " + r.path("reason").asText());
+      r.path("analysis")
+          .fields()
+          .forEachRemaining(
+              e ->
+                  out.printf(
+                      "  analysis %s: %s, %d measurements (%d passed, %d failed, %d inconclusive,"
+                          + " %d errors)%s%n",
+                      e.getKey(),
+                      e.getValue().path("status").asText(),
+                      e.getValue().path("measurements").asInt(),
+                      e.getValue().path("passed").asInt(),
+                      e.getValue().path("failed").asInt(),
+                      e.getValue().path("inconclusive").asInt(),
+                      e.getValue().path("errors").asInt(),
+                      e.getValue().path("last").isNull()
+                          ? ""
+                          : "\n    last: "
+                              + e.getValue().path("last").path("description").asText()));
     }
     for (JsonNode v : a.path("versions")) {
       out.printf(
@@ -84,6 +102,29 @@ final class Printer {
                 : "");
       }
     }
+  }
+
+  /** The release's analysis runs in a few words: {@code ; analysis background 4/4 passed}. */
+  static String analysis(JsonNode release) {
+    StringBuilder b = new StringBuilder();
+    release
+        .path("analysis")
+        .fields()
+        .forEachRemaining(
+            e -> {
+              JsonNode run = e.getValue();
+              b.append(b.isEmpty() ? "; analysis " : ", ")
+                  .append(e.getKey())
+                  .append(' ')
+                  .append(run.path("passed").asInt())
+                  .append('/')
+                  .append(run.path("measurements").asInt())
+                  .append(" passed");
+              if (!run.path("status").asText().equals("RUNNING")) {
+                b.append(' ').append(run.path("status").asText());
+              }
+            });
+    return b.toString();
   }
 
   static String time(String iso) {

@@ -108,6 +108,7 @@ final class Progress {
         + ": traffic "
         + Printer.weights(a.path("weights"))
         + "; "
-        + String.join(", ", versions);
+        + String.join(", ", versions)
+        + Printer.analysis(r);
   }
 }

@@ -2,6 +2,9 @@ package dev.sluice.server.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.core.analysis.AnalysisResult;
+import dev.sluice.core.analysis.AnalysisRun;
+import dev.sluice.core.analysis.Measurement;
 import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.Observations.VersionHealth;
@@ -58,6 +61,37 @@ final class Views {
         rel.put("step", step + 1);
         rel.put("steps", c.steps().size() + 1);
         rel.put("stepName", step < c.steps().size() ? c.steps().get(step).describe() : "promotion");
+      }
+      ObjectNode analysis = rel.putObject("analysis");
+      for (var e : new TreeMap<>(r.runs()).entrySet()) {
+        AnalysisRun run = e.getValue();
+        ObjectNode rn = analysis.putObject(e.getKey());
+        rn.put("status", run.status().name());
+        rn.put("measurements", run.measurements());
+        rn.put("passed", run.passed());
+        rn.put("failed", run.failed());
+        rn.put("inconclusive", run.inconclusive());
+        rn.put("errors", run.errors());
+        rn.put("reason", run.reason());
+        AnalysisResult last = run.last();
+        if (last == null) {
+          rn.putNull("last");
+        } else {
+          ObjectNode l = rn.putObject("last");
+          l.put("verdict", last.verdict().name());
+          l.put("score", last.score());
+          l.put("description", last.describe());
+          ArrayNode metrics = l.putArray("metrics");
+          for (Measurement m : last.measurements()) {
+            metrics
+                .addObject()
+                .put("metric", m.metric())
+                .put("canary", m.canary())
+                .put("baseline", m.baseline())
+                .put("classification", m.classification().name())
+                .put("reason", m.reason());
+          }
+        }
       }
       rel.put("startedAt", r.startedAt().toString());
       rel.put("phaseSince", r.phaseSince().toString());

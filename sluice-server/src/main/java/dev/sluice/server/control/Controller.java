@@ -1,5 +1,6 @@
 package dev.sluice.server.control;
 
+import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.event.Event;
 import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.release.AppState;
@@ -21,6 +22,7 @@ import dev.sluice.runtime.process.ProcessSupervisor;
 import dev.sluice.runtime.process.ProcessTemplate;
 import dev.sluice.runtime.process.ReplicaAdoptionException;
 import dev.sluice.runtime.process.ReplicaEvent;
+import dev.sluice.server.analysis.Analyzer;
 import dev.sluice.store.InstanceRecord;
 import dev.sluice.store.Store;
 import java.net.InetSocketAddress;
@@ -63,6 +65,7 @@ public final class Controller implements AutoCloseable {
   private final Templates templates;
   private final Reconciler reconciler;
   private final HookRunner hooks;
+  private final Analyzer analyzer;
   private final java.net.http.HttpClient gates =
       java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   private final Map<String, AppSlot> apps = new LinkedHashMap<>();
@@ -97,6 +100,7 @@ public final class Controller implements AutoCloseable {
     this.templates = new Templates(store, baseDir);
     this.reconciler = new Reconciler(router, supervisor, templates, thread);
     this.hooks = new HookRunner(logDir, baseDir);
+    this.analyzer = Analyzer.create(router.metrics(), baseDir);
     List<Listener> bound = new ArrayList<>();
     try {
       for (AppSpec app : spec.apps()) {
@@ -231,6 +235,7 @@ public final class Controller implements AutoCloseable {
     Instant now = clock.instant();
     startDueHooks(slot);
     askGate(slot, now);
+    measure(slot, now);
     Observations observed = reconciler.observe(slot);
     try {
       slot.state =
@@ -333,6 +338,55 @@ public final class Controller implements AutoCloseable {
                     });
               }
             });
+  }
+
+  /**
+   * Starts the measurements that are due for the active release's analysis runs (off this thread);
+   * each result becomes an observation, recorded by the strategy as an event.
+   */
+  private void measure(AppSlot slot, Instant now) {
+    Release r = slot.state.active().orElse(null);
+    if (r == null) {
+      slot.measured.clear();
+      return;
+    }
+    slot.measured.keySet().removeIf(k -> !k.startsWith(r.revision() + "/") || recorded(r, k));
+    for (Map.Entry<String, AnalysisRun> e : r.runs().entrySet()) {
+      AnalysisRun run = e.getValue();
+      String name = e.getKey();
+      String running = r.revision() + "/" + name;
+      String key = Observations.measurementKey(r.revision(), name, run.measurements() + 1);
+      if (!run.due(now) || slot.measuring.contains(running) || slot.measured.containsKey(key)) {
+        continue;
+      }
+      slot.measuring.add(running);
+      analyzer
+          .analyze(
+              run.spec(), slot.name, slot.state.stableVersion(), r.version(), run.spec().window())
+          .whenComplete(
+              (result, error) ->
+                  thread.execute(
+                      () -> {
+                        slot.measuring.remove(running);
+                        if (result != null) {
+                          slot.measured.put(key, result);
+                        } else {
+                          log.warn(
+                              "{}: analysis {} could not measure: {}",
+                              slot.name,
+                              name,
+                              error.toString());
+                        }
+                        step(slot);
+                      }));
+    }
+  }
+
+  /** Whether the measurement {@code revision/run/n} is in the run already. */
+  private static boolean recorded(Release r, String key) {
+    String[] parts = key.split("/");
+    AnalysisRun run = r.runs().get(parts[1]);
+    return run == null || run.measurements() >= Integer.parseInt(parts[2]);
   }
 
   /** The base URL hooks use to reach a version: its preview address, else its first replica. */
@@ -457,6 +511,7 @@ public final class Controller implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     hooks.close();
+    analyzer.close();
     for (AppSlot slot : apps.values()) {
       slot.listener.close();
       if (slot.preview != null) {
