@@ -71,24 +71,24 @@ final class ProxyHeaders {
   }
 
   private static boolean isHopByHop(CharSequence name) {
-    int len = name.length();
-    if (len < 2) {
-      return false;
-    }
-    switch (Character.toLowerCase(name.charAt(0))) {
-      case 'c':
-        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION);
-      case 'k':
-        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE);
-      case 'p':
-        return len > 6 && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
-      case 't':
-        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE)
-            || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER);
-      case 'u':
-        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
+    // Length first: most headers are ruled out without comparing a character.
+    switch (name.length()) {
+      case 2:
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TE);
+      case 7:
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.TRAILER)
+            || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.UPGRADE);
+      case 10:
+        return AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.CONNECTION)
+            || AsciiString.contentEqualsIgnoreCase(name, HttpHeaderNames.KEEP_ALIVE)
+            || isProxyHeader(name);
       default:
-        return false;
+        return name.length() > 6 && isProxyHeader(name);
     }
+  }
+
+  private static boolean isProxyHeader(CharSequence name) {
+    char c = name.charAt(0);
+    return (c == 'p' || c == 'P') && AsciiString.regionMatches(name, true, 0, "proxy-", 0, 6);
   }
 }
