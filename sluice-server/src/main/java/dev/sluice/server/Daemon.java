@@ -12,6 +12,9 @@ import dev.sluice.server.api.ApiServer;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.Controller;
+import dev.sluice.server.flags.FlagService;
+import dev.sluice.server.flags.FlagsApi;
+import dev.sluice.server.flags.OfrepApi;
 import dev.sluice.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,8 +33,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Sluice daemon on one host: store, router, process supervisor, controller and control API,
- * started in that order and closed in reverse.
+ * The Sluice daemon on one host: store, router, process supervisor, controller, feature flags and
+ * control API, started in that order and closed in reverse.
  *
  * <p>{@code try (Daemon d = Daemon.start(options)) { d.awaitStop(); }}
  *
@@ -52,6 +55,7 @@ public final class Daemon implements AutoCloseable {
   private final String apiUrl;
   private final Controller controller;
   private final Router router;
+  private final FlagService flags;
   private final Object stopped = new Object();
   private boolean closed;
 
@@ -78,13 +82,15 @@ public final class Daemon implements AutoCloseable {
       FileLock lock,
       String apiUrl,
       Controller controller,
-      Router router) {
+      Router router,
+      FlagService flags) {
     this.stateDir = stateDir;
     this.parts = parts;
     this.lock = lock;
     this.apiUrl = apiUrl;
     this.controller = controller;
     this.router = router;
+    this.flags = flags;
   }
 
   /**
@@ -155,6 +161,12 @@ public final class Daemon implements AutoCloseable {
           tokens.add(ADMIN, Role.ADMIN, token);
         }
       }
+      FlagService flags = FlagService.start(store, o.clock());
+      parts.add(flags);
+      if (spec.flags() != null) {
+        flags.watchFile(baseDir.resolve(spec.flags().file()));
+      }
+      FlagsApi flagsApi = new FlagsApi(flags);
       ApiServer api =
           ApiServer.start(
               o.apiListen(),
@@ -162,13 +174,14 @@ public final class Daemon implements AutoCloseable {
               router.metrics(),
               tokens,
               () -> SpecParser.parse(o.specFile()),
-              List.of());
+              List.of(flagsApi, new OfrepApi(flags)));
       parts.add(api);
+      parts.add(flagsApi); // closed first: ends open change streams before the API stops
       InetSocketAddress bound = api.address(o.apiListen().host());
       String url = "http://" + new HostPort(bound.getHostString(), bound.getPort());
       Files.writeString(stateDir.resolve(API_ADDR_FILE), url + "\n");
       log.info("Sluice is up: control API {}, state in {}", url, stateDir);
-      return new Daemon(stateDir, parts, lock, url, controller, router);
+      return new Daemon(stateDir, parts, lock, url, controller, router, flags);
     } catch (Exception | Error e) {
       closeAll(parts);
       lock.release();
@@ -188,6 +201,11 @@ public final class Daemon implements AutoCloseable {
 
   public Router router() {
     return router;
+  }
+
+  /** The feature flags: the stored set, its versions and evaluation. */
+  public FlagService flags() {
+    return flags;
   }
 
   public Path stateDir() {

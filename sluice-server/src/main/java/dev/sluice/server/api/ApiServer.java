@@ -418,7 +418,8 @@ public final class ApiServer implements AutoCloseable {
           .put("name", t.name())
           .put("role", t.role())
           .put("createdAt", t.createdAt().toString())
-          .put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString());
+          .put("revokedAt", t.revokedAt() == null ? null : t.revokedAt().toString())
+          .put("environment", t.environment());
     }
     ctx.result(Json.write(Json.MAPPER.createObjectNode().set("tokens", list)));
   }
@@ -428,7 +429,7 @@ public final class ApiServer implements AutoCloseable {
     Bodies.NewToken body = Bodies.newToken(ctx.body());
     String secret;
     try {
-      secret = tokens.create(body.name(), body.role());
+      secret = tokens.create(body.name(), body.role(), body.environment());
     } catch (IllegalArgumentException e) {
       throw new ApiError(409, e.getMessage());
     }
@@ -440,6 +441,7 @@ public final class ApiServer implements AutoCloseable {
                     .createObjectNode()
                     .put("name", body.name())
                     .put("role", body.role().label())
+                    .put("environment", body.environment())
                     .put("token", secret)));
   }
 

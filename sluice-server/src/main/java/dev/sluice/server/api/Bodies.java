@@ -24,13 +24,15 @@ final class Bodies {
 
   record Rollback(@Nullable String to) {}
 
-  record NewToken(String name, Role role) {}
+  record NewToken(String name, Role role, @Nullable String environment) {}
 
   static NewToken newToken(String body) {
     return read(
         body,
         v -> {
-          Fields f = v.fields("a JSON object with name and role", "name", "role");
+          Fields f =
+              v.fields(
+                  "a JSON object with name, role and environment", "name", "role", "environment");
           String name =
               f.get("name")
                   .string(Tokens.NAME, "a token name: lower-case letters, digits, '.', '_', '-'");
@@ -39,9 +41,15 @@ final class Bodies {
                   .string(
                       java.util.regex.Pattern.compile("client|viewer|operator|admin"),
                       "one of client, viewer, operator, admin");
+          YamlValue env = f.get("environment");
+          String environment =
+              env.present()
+                  ? env.string(
+                      Tokens.ENVIRONMENT, "a flag environment name: letters, digits, '.', '_', '-'")
+                  : null;
           return name == null || role == null
               ? null
-              : new NewToken(name, Role.parse(role).orElseThrow());
+              : new NewToken(name, Role.parse(role).orElseThrow(), environment);
         });
   }
 

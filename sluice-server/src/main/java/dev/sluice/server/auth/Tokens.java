@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * API tokens: random secrets shown once, stored as SHA-256 hashes. A plain hash is enough because
@@ -24,6 +25,10 @@ import java.util.regex.Pattern;
  */
 public final class Tokens {
   public static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9._-]{0,61}[a-z0-9])?");
+
+  /** What a token's flag environment may be called: letters, digits, '.', '_', '-'. */
+  public static final Pattern ENVIRONMENT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Store store;
@@ -48,20 +53,41 @@ public final class Tokens {
    * @throws IllegalArgumentException when the name is malformed or taken
    */
   public String create(String name, Role role) {
+    return create(name, role, null);
+  }
+
+  /**
+   * Creates a token whose flag evaluations use {@code environment} (null for none) and returns its
+   * text, which is not kept.
+   *
+   * @throws IllegalArgumentException when the name or environment is malformed or the name taken
+   */
+  public String create(String name, Role role, @Nullable String environment) {
     String secret = newSecret();
-    add(name, role, secret);
+    add(name, role, secret, environment);
     return secret;
   }
 
   /** Registers a token whose text the caller chose (the admin token of the state directory). */
   public void add(String name, Role role, String secret) {
+    add(name, role, secret, null);
+  }
+
+  private void add(String name, Role role, String secret, @Nullable String environment) {
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException(
           "name: \""
               + name
               + "\" (expected: lower-case letters, digits, '.', '_', '-', at most 63)");
     }
-    if (!store.addToken(new TokenRecord(name, role.label(), hash(secret), clock.instant(), null))) {
+    if (environment != null && !ENVIRONMENT.matcher(environment).matches()) {
+      throw new IllegalArgumentException(
+          "environment: \""
+              + environment
+              + "\" (expected: letters, digits, '.', '_', '-', at most 63)");
+    }
+    if (!store.addToken(
+        new TokenRecord(name, role.label(), hash(secret), clock.instant(), null, environment))) {
       throw new IllegalArgumentException(
           "name: \"" + name + "\" (expected: a name no token has yet)");
     }
@@ -81,7 +107,8 @@ public final class Tokens {
     }
     Optional<TokenRecord> t = store.tokenByHash(h).filter(r -> r.revokedAt() == null);
     Optional<Principal> p =
-        t.flatMap(r -> Role.parse(r.role()).map(role -> new Principal(r.name(), role)));
+        t.flatMap(
+            r -> Role.parse(r.role()).map(role -> new Principal(r.name(), role, r.environment())));
     p.ifPresent(x -> valid.put(h, x));
     return p;
   }
