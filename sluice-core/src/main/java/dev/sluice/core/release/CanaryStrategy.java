@@ -86,7 +86,10 @@ final class CanaryStrategy implements ReleaseStrategy {
       return List.of(new StepReached(i, "promotion"));
     }
     CanaryStep step = canary.steps().get(i);
-    List<Event> next = List.of(new StepReached(i + 1, describeNext(canary, i + 1)));
+    List<Event> next =
+        i + 1 < canary.steps().size()
+            ? List.of(new StepReached(i + 1, describeNext(canary, i + 1)))
+            : toPromotion(state, r, i + 1);
     return switch (step) {
       case CanaryStep.SetWeight w -> {
         int full = Replicas.of(r.spec(), r.version());
@@ -164,6 +167,32 @@ final class CanaryStrategy implements ReleaseStrategy {
             "gate " + g.url() + " did not answer 200 within " + Durations.format(g.timeout()));
       }
     };
+  }
+
+  /**
+   * The move to promotion after the last step. A background analysis that has not passed once holds
+   * it (a canary judged only inconclusive or marginal has not earned all the traffic); after three
+   * such measurements the release pauses for a person to decide.
+   */
+  private static List<Event> toPromotion(AppState state, Release r, int index) {
+    AnalysisRun bg = r.runs().get(AppState.BACKGROUND);
+    if (bg == null || bg.passed() > 0 || r.promoteRequested() || bg.status().done()) {
+      return List.of(new StepReached(index, "promotion"));
+    }
+    if (bg.measurements() < 3 || r.phase() == ReleasePhase.PAUSED) {
+      return List.of();
+    }
+    return List.of(
+        new Paused(
+            "background analysis has not passed once in "
+                + bg.measurements()
+                + " measurements (last: "
+                + (bg.last() == null ? "none" : bg.last().describe())
+                + "); 'sluice promote "
+                + state.app()
+                + "' goes on, 'sluice abort "
+                + state.app()
+                + "' stops"));
   }
 
   private static String describeNext(StrategySpec.Canary canary, int index) {

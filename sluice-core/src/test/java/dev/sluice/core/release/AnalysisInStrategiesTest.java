@@ -92,6 +92,7 @@ class AnalysisInStrategiesTest {
   @Test
   void aStepAnalysisGoesOnWhenItSucceeds() throws Exception {
     Sim sim = canaryAtTwentyPercent();
+    measure(sim, "background", Verdict.PASS);
     measure(sim, "step-2", Verdict.PASS);
     assertThat(sim.state.active().orElseThrow().step()).isEqualTo(1);
     measure(sim, "step-2", Verdict.PASS);
@@ -103,6 +104,7 @@ class AnalysisInStrategiesTest {
   @Test
   void anInconclusiveStepAnalysisPausesUntilAPersonDecides() throws Exception {
     Sim sim = canaryAtTwentyPercent();
+    measure(sim, "background", Verdict.PASS);
     measure(sim, "step-2", Verdict.INCONCLUSIVE);
     measure(sim, "step-2", Verdict.INCONCLUSIVE);
     assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.PAUSED);
@@ -111,6 +113,27 @@ class AnalysisInStrategiesTest {
     sim.append(Commands.promote(sim.state, false, "alice"));
     tick(sim);
     assertThat(sim.state.weights()).isEqualTo(Map.of("v1", 50, "v2", 50));
+    assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.PROMOTING);
+  }
+
+  @Test
+  void aCanaryWhoseBackgroundAnalysisNeverPassedIsNotPromotedWithoutAPerson() throws Exception {
+    Sim sim = canaryAtTwentyPercent();
+    measure(sim, "step-2", Verdict.PASS);
+    measure(sim, "step-2", Verdict.PASS);
+    assertThat(sim.state.weights()).isEqualTo(Map.of("v1", 50, "v2", 50));
+    assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.STEPS);
+    measure(sim, "background", Verdict.MARGINAL);
+    measure(sim, "background", Verdict.INCONCLUSIVE);
+    assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.STEPS);
+    measure(sim, "background", Verdict.MARGINAL);
+    assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.PAUSED);
+    assertThat(sim.state.release().reason())
+        .isEqualTo(
+            "background analysis has not passed once in 3 measurements (last: MARGINAL, score 0"
+                + " (marginal)); 'sluice promote shop' goes on, 'sluice abort shop' stops");
+    sim.append(Commands.promote(sim.state, false, "alice"));
+    tick(sim);
     assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.PROMOTING);
   }
 
