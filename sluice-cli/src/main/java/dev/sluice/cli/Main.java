@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       SampleAppCommand.class,
       DemoCommand.class,
       TokenCommand.class,
+      FlagsCommand.class,
     })
 public final class Main implements Runnable {
 

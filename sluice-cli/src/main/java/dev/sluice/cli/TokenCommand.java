@@ -1,9 +1,11 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.cli.client.ApiClient.ApiException;
 import dev.sluice.server.api.Json;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -44,19 +46,30 @@ final class TokenCommand implements Runnable {
         description = "client, viewer, operator or admin")
     String role;
 
+    @Option(
+        names = "--environment",
+        paramLabel = "ENV",
+        description = "the flag environment this token's evaluations use, e.g. production")
+    @Nullable String environment;
+
     @Mixin Target target;
 
     @Override
     public Integer call() {
       try {
-        JsonNode t =
-            target
-                .client()
-                .post(
-                    "/api/v1/tokens",
-                    Json.MAPPER.createObjectNode().put("name", name).put("role", role));
+        ObjectNode body = Json.MAPPER.createObjectNode().put("name", name).put("role", role);
+        if (environment != null) {
+          body.put("environment", environment);
+        }
+        JsonNode t = target.client().post("/api/v1/tokens", body);
         System.out.println(t.path("token").asText());
-        System.err.println("token " + name + " (" + role + ") created; it is not shown again");
+        System.err.println(
+            "token "
+                + name
+                + " ("
+                + role
+                + (environment == null ? "" : ", environment " + environment)
+                + ") created; it is not shown again");
         return 0;
       } catch (ApiException e) {
         System.err.println(e.getMessage());
@@ -77,9 +90,10 @@ final class TokenCommand implements Runnable {
       try {
         for (JsonNode t : target.client().get("/api/v1/tokens").path("tokens")) {
           System.out.printf(
-              "%-20s %-9s created %s%s%n",
+              "%-20s %-9s %-12s created %s%s%n",
               t.path("name").asText(),
               t.path("role").asText(),
+              t.path("environment").isTextual() ? t.path("environment").asText() : "-",
               t.path("createdAt").asText(),
               t.path("revokedAt").isNull() ? "" : "  revoked " + t.path("revokedAt").asText());
         }
