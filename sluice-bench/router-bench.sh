@@ -8,7 +8,7 @@
 # the router jar (set SKIP_BUILD=1 to reuse sluice-bench/target/sluice-bench-router.jar).
 #
 # Usage (from the repository root):  bash sluice-bench/router-bench.sh
-# Knobs (environment): PROXIES="nginx haproxy sluice" ROUNDS=5 DURATION=10 WARMUP=10 CONNECTIONS=64 THREADS=2 WORKERS=2
+# Knobs (environment): PROXIES="nginx haproxy sluice" ROUNDS=5 DURATION=10 WARMUP=30 CONNECTIONS=64 THREADS=2 WORKERS=2
 #                      PORT_BASE=18080 JAVA_OPTS="..." SKIP_BUILD=0
 #
 # Fairness: every proxy gets WORKERS workers/threads (nginx worker_processes, HAProxy nbthread,
@@ -21,7 +21,7 @@ set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
-WARMUP=${WARMUP:-10}
+WARMUP=${WARMUP:-30}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 WORKERS=${WORKERS:-2}
@@ -75,7 +75,7 @@ fi
 
 jar="$here/target/sluice-bench-router.jar"
 if [ "$SKIP_BUILD" != 1 ]; then
-  (cd "$root" && mvn -q -B -pl sluice-router,sluice-bench package -DskipTests)
+  (cd "$root" && mvn -q -B -Dstyle.color=never -pl sluice-router,sluice-bench package -DskipTests)
 fi
 [ -f "$jar" ] || { echo "no $jar: build it first" >&2; exit 2; }
 
