@@ -47,20 +47,26 @@ final class CommandProvider implements MetricProvider {
     Output out = new Output(p.getInputStream());
     Output err = new Output(p.getErrorStream());
     try {
-      p.getOutputStream().close();
-      if (!p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new MetricException(
-            c.command().get(0) + " did not finish within " + Durations.format(c.timeout()));
-      }
+      p.getOutputStream().close(); // a check reads no input
     } catch (IOException e) {
-      throw new MetricException("cannot run " + c.command().get(0) + ": " + e.getMessage());
-    } finally {
-      // Also on timeout and interruption: nothing a check started outlives it.
-      p.descendants().forEach(ProcessHandle::destroyForcibly);
-      p.destroyForcibly();
+      // it has exited already; its exit status says how it went
     }
+    boolean finished;
+    try {
+      finished = p.waitFor(c.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      kill(p);
+      throw e;
+    }
+    if (!finished) {
+      kill(p);
+      throw new MetricException(
+          c.command().get(0) + " did not finish within " + Durations.format(c.timeout()));
+    }
+    // Read the output before anything is destroyed: destroying a process closes its streams.
     String stdout = out.text();
     String stderr = err.text();
+    p.descendants().forEach(ProcessHandle::destroyForcibly); // nothing a check started outlives it
     int exit = p.exitValue();
     if (exit != 0) {
       String said = lastLine(stderr.isBlank() ? stdout : stderr);
@@ -81,6 +87,11 @@ final class CommandProvider implements MetricProvider {
                   + HttpProvider.abbreviate(line)
                   + "\" (expected: a number on its last line)");
     }
+  }
+
+  private static void kill(Process p) {
+    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    p.destroyForcibly();
   }
 
   private static String lastLine(String text) {

@@ -51,11 +51,8 @@ final class HttpProvider implements MetricProvider {
     } catch (IllegalArgumentException e) {
       throw new MetricException("not a URL once filled in: " + url);
     }
-    JsonClient.Answer answer = client.get(uri, h.headers(), h.timeout());
-    if (answer.status() / 100 != 2) {
-      throw new MetricException(JsonClient.origin(uri) + " answered " + answer.status());
-    }
-    JsonNode node = answer.body().at(JsonPointer.compile(h.jsonPointer()));
+    JsonNode body = JsonClient.okBody(client.get(uri, h.headers(), h.timeout()), uri);
+    JsonNode node = body.at(JsonPointer.compile(h.jsonPointer()));
     if (node.isMissingNode()) {
       throw new MetricException("no value at " + h.jsonPointer() + " in the answer");
     }

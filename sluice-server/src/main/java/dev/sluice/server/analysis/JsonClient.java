@@ -1,6 +1,5 @@
 package dev.sluice.server.analysis;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.core.spec.Durations;
@@ -14,6 +13,7 @@ import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * GETs JSON for the http and Prometheus providers, turning every way it can go wrong into a {@link
@@ -30,10 +30,10 @@ final class JsonClient {
     this.http = http;
   }
 
-  /** An answer: the status code and the parsed body (null when the body is not JSON). */
-  record Answer(int status, JsonNode body) {}
+  /** An answer: the status code and the parsed body, null when the body is not JSON. */
+  record Answer(int status, @Nullable JsonNode body) {}
 
-  /** GETs {@code uri}; any status is returned, only transport failures and non-JSON throw. */
+  /** GETs {@code uri}; any status is returned, only transport failures throw. */
   Answer get(URI uri, Map<String, String> headers, Duration timeout)
       throws MetricException, InterruptedException {
     HttpRequest.Builder request =
@@ -59,14 +59,25 @@ final class JsonClient {
     if (body.length > MAX_BODY) {
       throw new MetricException(origin(uri) + " answered more than 4 MiB");
     }
+    JsonNode parsed;
     try {
-      return new Answer(response.statusCode(), json.readTree(body));
-    } catch (JsonProcessingException e) {
-      throw new MetricException(
-          origin(uri) + " answered " + response.statusCode() + " with a body that is not JSON");
+      parsed = body.length == 0 ? null : json.readTree(body);
     } catch (IOException e) {
-      throw new MetricException("cannot read the answer of " + origin(uri));
+      parsed = null;
     }
+    return new Answer(response.statusCode(), parsed);
+  }
+
+  /** The JSON body of a 2xx answer; throws for another status or a body that is not JSON. */
+  static JsonNode okBody(Answer answer, URI uri) throws MetricException {
+    if (answer.status() / 100 != 2) {
+      throw new MetricException(origin(uri) + " answered " + answer.status());
+    }
+    if (answer.body() == null) {
+      throw new MetricException(
+          origin(uri) + " answered " + answer.status() + " with a body that is not JSON");
+    }
+    return answer.body();
   }
 
   /** The scheme, host and port, for messages: paths and queries may hold secrets or be long. */

@@ -58,6 +58,11 @@ final class PrometheusProvider implements MetricProvider {
                 + URLEncoder.encode(promql, StandardCharsets.UTF_8));
     JsonClient.Answer answer = client.get(uri, Map.of(), p.timeout());
     JsonNode body = answer.body();
+    if (body == null) {
+      // Not the API's JSON: a proxy's error page, or not a Prometheus at all.
+      JsonClient.okBody(answer, uri);
+      throw new MetricException(JsonClient.origin(uri) + " does not answer like Prometheus");
+    }
     String status = body.path("status").asText("");
     if (answer.status() / 100 != 2 || !status.equals("success")) {
       String type = body.path("errorType").asText("");
