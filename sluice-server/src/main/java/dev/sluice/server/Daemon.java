@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.core.spec.Spec;
 import dev.sluice.core.spec.SpecParser;
@@ -8,6 +9,7 @@ import dev.sluice.router.RouterOptions;
 import dev.sluice.runtime.process.PortRange;
 import dev.sluice.runtime.process.ProcessSupervisor;
 import dev.sluice.runtime.process.SupervisorOptions;
+import dev.sluice.server.analysis.Analyzer;
 import dev.sluice.server.api.ApiServer;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
@@ -15,6 +17,8 @@ import dev.sluice.server.control.Controller;
 import dev.sluice.server.flags.FlagService;
 import dev.sluice.server.flags.FlagsApi;
 import dev.sluice.server.flags.OfrepApi;
+import dev.sluice.server.local.LocalPlatform;
+import dev.sluice.server.notify.Notifier;
 import dev.sluice.store.Store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,6 +29,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -127,7 +132,7 @@ public final class Daemon implements AutoCloseable {
       parts.add(store);
       Router router = Router.create(RouterOptions.defaults());
       parts.add(router);
-      AtomicReference<@Nullable Controller> controllerRef = new AtomicReference<>();
+      AtomicReference<@Nullable LocalPlatform> platformRef = new AtomicReference<>();
       // Replica ports come from below the kernel's ephemeral range (32768 and up on Linux), so
       // the router's own upstream connections never hold the port a restarting replica needs.
       SupervisorOptions supervision =
@@ -136,9 +141,9 @@ public final class Daemon implements AutoCloseable {
           ProcessSupervisor.create(
               stateDir.resolve("logs"),
               event -> {
-                Controller c = controllerRef.get();
-                if (c != null) {
-                  c.onReplicaEvent(event);
+                LocalPlatform p = platformRef.get();
+                if (p != null) {
+                  p.onReplicaEvent(event);
                 }
               },
               supervision);
@@ -146,9 +151,30 @@ public final class Daemon implements AutoCloseable {
       Path baseDir = o.specFile().toAbsolutePath().getParent();
       Controller controller =
           new Controller(
-              spec, baseDir, stateDir.resolve("logs"), store, router, supervisor, o.clock());
-      controllerRef.set(controller);
+              spec,
+              new Controller.Parts(
+                  store,
+                  baseDir,
+                  stateDir.resolve("logs"),
+                  Analyzer.create(router.metrics(), baseDir),
+                  o.clock()),
+              (specs, controllerThread) -> {
+                LocalPlatform p =
+                    new LocalPlatform(router, supervisor, store, specs, baseDir, o.clock());
+                p.runCompletionsOn(controllerThread);
+                platformRef.set(p);
+                return p;
+              });
       parts.add(controller);
+      Notifier notifier =
+          new Notifier(
+              app -> {
+                AppSpec a = controller.spec(app);
+                return a == null ? List.of() : a.notifications();
+              },
+              Duration.ofSeconds(1));
+      parts.add(notifier);
+      controller.subscribe(notifier::accept);
       controller.start();
       Tokens tokens = new Tokens(store, o.clock());
       if (tokens.verify(token).isEmpty()) {

@@ -4,23 +4,18 @@ import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.Release;
 import dev.sluice.core.release.Revision;
 import dev.sluice.core.spec.AppSpec;
-import dev.sluice.core.spec.HealthSpec;
-import dev.sluice.core.spec.RuntimeSpec;
 import dev.sluice.core.spec.SpecException;
 import dev.sluice.core.spec.SpecParser;
-import dev.sluice.router.health.HealthCheckOptions;
-import dev.sluice.runtime.process.ProcessTemplate;
 import dev.sluice.store.ReleaseRecord;
 import dev.sluice.store.Store;
 import java.nio.file.Path;
 import java.util.Map;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Finds the spec a running version was started with (its release's snapshot) and turns it into what
  * the runtime and the router need.
  */
-final class Templates {
+final class Templates implements SpecResolver {
   private final Store store;
   private final Path baseDir;
   private final Map<String, AppSpec> cache = new java.util.concurrent.ConcurrentHashMap<>();
@@ -30,8 +25,8 @@ final class Templates {
     this.baseDir = baseDir;
   }
 
-  /** The spec of one release of an app. */
-  AppSpec specOf(AppState state, int revision) {
+  @Override
+  public AppSpec specOf(AppState state, int revision) {
     Release r = state.release();
     if (r != null && r.revision() == revision) {
       return r.spec();
@@ -68,21 +63,6 @@ final class Templates {
       throw new IllegalStateException(
           "release " + revision + " of " + state.app() + ": " + e.getMessage(), e);
     }
-  }
-
-  /** How the runtime starts replicas of a version, or null for a static runtime. */
-  @Nullable ProcessTemplate process(AppSpec spec) {
-    if (!(spec.runtime() instanceof RuntimeSpec.Process p)) {
-      return null;
-    }
-    Path dir = p.workingDir() == null ? baseDir : baseDir.resolve(p.workingDir());
-    return new ProcessTemplate(p.command(), p.env(), dir.normalize(), p.stopGrace());
-  }
-
-  static HealthCheckOptions health(AppSpec spec) {
-    HealthSpec h = spec.health();
-    return new HealthCheckOptions(
-        h.path(), h.interval(), h.timeout(), h.healthyThreshold(), h.unhealthyThreshold());
   }
 
   Path baseDir() {
