@@ -16,11 +16,12 @@ class ArchitectureTest {
           .importPackages("dev.sluice.runtime");
 
   @Test
-  void theRuntimeDependsOnTheJdkSlf4jAndJspecifyOnly() {
+  void theRuntimeDependsOnCoreTheJdkSlf4jAndJspecifyOnly() {
     classes()
         .should()
         .onlyDependOnClassesThat()
-        .resideInAnyPackage("dev.sluice.runtime..", "java..", "org.slf4j..", "org.jspecify..")
+        .resideInAnyPackage(
+            "dev.sluice.runtime..", "dev.sluice.core..", "java..", "org.slf4j..", "org.jspecify..")
         .check(MAIN);
   }
 

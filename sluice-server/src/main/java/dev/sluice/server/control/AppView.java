@@ -3,6 +3,8 @@ package dev.sluice.server.control;
 import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.Observations.VersionHealth;
 import dev.sluice.core.release.VersionState;
+import dev.sluice.runtime.platform.Platform;
+import dev.sluice.runtime.platform.ReplicaView;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,10 +21,6 @@ public record AppView(
     @Nullable InetSocketAddress preview,
     Map<String, VersionHealth> health,
     Map<String, List<ReplicaView>> replicas) {
-
-  /** One replica: where it listens, its process, and whether it gets traffic. */
-  public record ReplicaView(
-      int index, String host, int port, long pid, String state, int restarts, boolean healthy) {}
 
   static AppView of(AppState state, Platform platform) {
     Map<String, List<ReplicaView>> replicas = new LinkedHashMap<>();

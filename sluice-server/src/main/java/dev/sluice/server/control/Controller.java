@@ -10,6 +10,8 @@ import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.core.spec.Spec;
 import dev.sluice.core.spec.StrategySpec;
+import dev.sluice.runtime.platform.Platform;
+import dev.sluice.runtime.platform.SpecResolver;
 import dev.sluice.server.analysis.Analyzer;
 import dev.sluice.store.Store;
 import dev.sluice.store.StoreException;

@@ -6,6 +6,7 @@ import dev.sluice.core.release.Observations.HookOutcome;
 import dev.sluice.core.release.Release;
 import dev.sluice.core.spec.HookSpec;
 import dev.sluice.core.spec.StrategySpec;
+import dev.sluice.runtime.platform.Platform;
 import dev.sluice.server.analysis.Analyzer;
 import java.net.URI;
 import java.net.http.HttpClient;

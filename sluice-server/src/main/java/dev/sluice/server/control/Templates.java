@@ -6,6 +6,7 @@ import dev.sluice.core.release.Revision;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.SpecException;
 import dev.sluice.core.spec.SpecParser;
+import dev.sluice.runtime.platform.SpecResolver;
 import dev.sluice.store.ReleaseRecord;
 import dev.sluice.store.Store;
 import java.nio.file.Path;

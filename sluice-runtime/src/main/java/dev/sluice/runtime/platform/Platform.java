@@ -1,9 +1,8 @@
-package dev.sluice.server.control;
+package dev.sluice.runtime.platform;
 
 import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.Observations.VersionHealth;
 import dev.sluice.core.spec.AppSpec;
-import dev.sluice.server.control.AppView.ReplicaView;
 import java.net.InetSocketAddress;
 import java.util.Collection;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.sluice.server.control;
+package dev.sluice.runtime.platform;
 
 import dev.sluice.core.release.AppState;
 import dev.sluice.core.spec.AppSpec;
