@@ -41,12 +41,22 @@ public record AnalysisSpec(
     List<MetricSpec> metrics) {
 
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+
+  /** The longest window: what the router keeps. */
+  public static final Duration MAX_WINDOW = Duration.ofMinutes(10);
+
   public static final int DEFAULT_CONSECUTIVE_ERROR_LIMIT = 4;
   public static final long DEFAULT_MIN_REQUESTS = 10;
   public static final double DEFAULT_PASS_SCORE = 75;
   public static final double DEFAULT_MARGINAL_SCORE = 50;
 
   public AnalysisSpec {
+    if (interval.compareTo(Duration.ofSeconds(1)) < 0) {
+      throw new IllegalArgumentException("interval: " + interval + " (expected: 1s or more)");
+    }
+    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+      throw new IllegalArgumentException("window: " + window + " (expected: 1s..10m)");
+    }
     metrics = List.copyOf(metrics);
     Set<String> names = new HashSet<>();
     for (MetricSpec m : metrics) {

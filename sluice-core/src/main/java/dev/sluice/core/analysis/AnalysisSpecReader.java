@@ -50,7 +50,6 @@ public final class AnalysisSpecReader {
   private static final Pattern NON_BLANK = Pattern.compile("(?s).*\\S.*");
   private static final Pattern JSON_POINTER = Pattern.compile("(/([^~]|~[01])*)*");
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
-  private static final Duration MAX_WINDOW = Duration.ofMinutes(10);
 
   private AnalysisSpecReader() {}
 
@@ -86,8 +85,10 @@ public final class AnalysisSpecReader {
         f.get("window")
             .duration(
                 Duration.ofSeconds(1),
-                MAX_WINDOW,
-                interval.compareTo(MAX_WINDOW) > 0 ? MAX_WINDOW : interval);
+                AnalysisSpec.MAX_WINDOW,
+                interval.compareTo(AnalysisSpec.MAX_WINDOW) > 0
+                    ? AnalysisSpec.MAX_WINDOW
+                    : interval);
     int failureLimit = f.get("failureLimit").integer(0, 1000, 0);
     int errorLimit =
         f.get("consecutiveErrorLimit")

@@ -39,9 +39,9 @@ import org.jspecify.annotations.Nullable;
  * }
  * }</pre>
  *
- * <p>The returned future never completes exceptionally for a metric's sake: a provider that fails
- * or times out gives that metric an Error classification. Thread-safe; one instance serves every
- * app.
+ * <p>The returned future does not complete exceptionally: a provider that fails or times out gives
+ * its metric an Error classification, and a window the router cannot give (longer than its 10
+ * minutes) makes the whole result an ERROR. Thread-safe; one instance serves every app.
  */
 public final class Analyzer implements AutoCloseable {
   /** How long a builtin read may take: it is in memory, so this only guards against bugs. */
@@ -92,7 +92,16 @@ public final class Analyzer implements AutoCloseable {
               return new Target(app, stable, canary, window, spec.minRequests(), c, b);
             },
             executor)
-        .thenCompose(t -> measure(spec, t));
+        .thenCompose(t -> measure(spec, t))
+        .exceptionally(
+            e ->
+                new AnalysisResult(
+                    AnalysisResult.Verdict.ERROR,
+                    null,
+                    "could not read the router's metrics: " + describe(e, null),
+                    0,
+                    0,
+                    List.of()));
   }
 
   private CompletableFuture<AnalysisResult> measure(AnalysisSpec spec, Target t) {
@@ -170,13 +179,13 @@ public final class Analyzer implements AutoCloseable {
     };
   }
 
-  private static String describe(Throwable failure, MetricSpec m) {
+  private static String describe(Throwable failure, @Nullable MetricSpec m) {
     Throwable e = failure;
     while ((e instanceof CompletionException || e instanceof ExecutionException)
         && e.getCause() != null) {
       e = e.getCause();
     }
-    if (e instanceof TimeoutException) {
+    if (e instanceof TimeoutException && m != null) {
       return "no reading within " + Durations.format(limit(m));
     }
     if (e instanceof InterruptedException) {

@@ -215,4 +215,20 @@ class BuiltinAnalysisTest {
     assertThat(alone.measurements().get(1).reason())
         .isEqualTo("maxRatioToBaseline not checked: no stable version to compare with");
   }
+
+  @Test
+  void aWindowTheRouterDoesNotKeepMakesAnErrorResultNotAnException() {
+    traffic = new Traffic(router, fast, fast);
+    analyzer = Analyzer.create(router.metrics(), Path.of("."));
+    AnalysisResult r =
+        analyzer
+            .analyze(
+                AnalysisSpec.of(List.of(errors())), traffic.app, "v1", "v2", Duration.ofMinutes(11))
+            .join();
+    assertThat(r.verdict()).isEqualTo(Verdict.ERROR);
+    assertThat(r.reason())
+        .isEqualTo(
+            "could not read the router's metrics: IllegalArgumentException: window: PT11M"
+                + " (expected: 1s..10m)");
+  }
 }

@@ -138,11 +138,16 @@ final class PrometheusServer implements AutoCloseable {
 
   /** Stops Prometheus (this process only, by its handle) and waits for it. */
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     process.destroy();
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+    try {
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
       process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+      Thread.currentThread().interrupt();
     }
   }
 }
