@@ -15,8 +15,8 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads an {@code analysis} block of a spec, reporting one problem per mistake (with file, line and
- * column, through the spec's problem list) and filling in the defaults.
+ * The reader of a spec's {@code analysis} blocks, which reports one problem per mistake (with file,
+ * line and column, through the spec's problem list) and filling in the defaults.
  *
  * <pre>{@code
  * analysis:

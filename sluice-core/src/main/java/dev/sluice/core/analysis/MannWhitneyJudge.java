@@ -4,9 +4,9 @@ import dev.sluice.core.analysis.internal.Decimals;
 import dev.sluice.core.analysis.internal.Normal;
 
 /**
- * Compares a canary's observations with the baseline's over the same window, the way Netflix's
- * Kayenta judges a canary: a Mann-Whitney U test for whether one tends to be larger, and an effect
- * size for whether the difference matters.
+ * The statistical judge of a canary: compares its observations with the baseline's over the same
+ * window, the way Netflix's Kayenta does, with a Mann-Whitney U test for whether one tends to be
+ * larger and an effect size for whether the difference matters.
  *
  * <pre>{@code
  * MannWhitneyJudge judge = MannWhitneyJudge.of(0.98, 0.06);

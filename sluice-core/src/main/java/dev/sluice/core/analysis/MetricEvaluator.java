@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Turns a provider's {@link Reading} of one metric into a {@link Measurement}: checks the
- * conditions ({@code max}, {@code min}, {@code maxRatioToBaseline}, {@code maxIncrease}) on the
+ * The step from a provider's {@link Reading} of one metric to its {@link Measurement}. It checks
+ * the conditions ({@code max}, {@code min}, {@code maxRatioToBaseline}, {@code maxIncrease}) on the
  * point values and runs the {@link MannWhitneyJudge} on the samples.
  *
  * <p>The metric fails when any check fails (the first failure names the classification, the reason

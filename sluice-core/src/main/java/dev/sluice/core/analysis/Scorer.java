@@ -7,7 +7,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Scores one measurement's metrics and gives its verdict, after Kayenta's weighted-sum scorer.
+ * The scoring of one measurement: the score of its metrics and its verdict, after Kayenta's
+ * weighted-sum scorer.
  *
  * <ol>
  *   <li>The score is the weighted share of passing metrics among those that were judged: 100 *

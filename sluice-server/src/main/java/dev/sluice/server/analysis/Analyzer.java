@@ -27,10 +27,10 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Takes one measurement of an analysis: reads the router's window of both versions, skips the
- * measurement as inconclusive when the canary served fewer than {@code minRequests} requests,
- * otherwise reads every metric in parallel (each on its own virtual thread, each with its own
- * timeout), evaluates each reading and scores the whole.
+ * The measuring side of analysis. For one measurement of an analysis it reads the router's window
+ * of both versions, skips the measurement as inconclusive when the canary served fewer than {@code
+ * minRequests} requests, otherwise reads every metric in parallel (each on its own virtual thread,
+ * each with its own timeout), evaluates each reading and scores the whole.
  *
  * <pre>{@code
  * try (Analyzer analyzer = Analyzer.create(router.metrics(), specDir)) {

@@ -4,8 +4,9 @@ import dev.sluice.core.analysis.MetricSpec;
 import dev.sluice.core.analysis.Reading;
 
 /**
- * Reads one metric for a measurement: the canary's value, the baseline's when the metric's
- * conditions compare with it, and per-request samples when the judge runs.
+ * A source of one kind of metric. It reads one metric for a measurement: the canary's value, the
+ * baseline's when the metric's conditions compare with it, and per-request samples when the judge
+ * runs.
  *
  * <p>Implementations block (they run on their own virtual thread, with a timeout around them) and
  * throw when they cannot measure; the exception's message becomes the measurement's error, so it
