@@ -1,5 +1,6 @@
 package dev.sluice.router.internal;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -7,42 +8,29 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One client connection of a listener and the exchange it is in: receives requests, picks a
- * replica, borrows an upstream connection of the same event loop, streams both bodies with
- * backpressure, and answers 502/503/504 itself when upstream fails.
+ * One client connection of a listener and the exchange it is in: reads requests, picks a replica,
+ * borrows an upstream connection of the same event loop, streams both bodies with backpressure, and
+ * answers 400/502/503/504 itself when the request is malformed or upstream fails.
  *
  * <p>This is the router's deliberate hot spot, written as one state machine without locks or
  * per-request allocations of its own (the exchange state lives in fields that each request resets).
- * Exchanges on one connection run one at a time: messages of a pipelined request wait in {@link
- * #queue} until the previous response is complete, so responses keep their order, and reads pause
- * while anything waits there. Request body chunks that arrive while the upstream connection is
- * still being opened wait in the same queue.
+ * HTTP/1.1 is handled as bytes, not as message objects: {@link HeadParser} checks a request head in
+ * the read buffer and writes the head that goes upstream in one new buffer (hop-by-hop fields out,
+ * {@code X-Forwarded-*} in); bodies go on as slices of the read buffers, chunk framing included,
+ * while {@link BodyFraming} finds where they end. The response side is in {@link UpstreamHandler}.
  *
- * <p>Message heads are held back until the first piece of their body arrives (or the read batch
- * ends): a head and a whole body that come together go out as one full message, which the codec
- * encodes into one buffer and the socket sends with one plain write.
+ * <p>Exchanges on one connection run one at a time. The connection's bytes are parsed only as far
+ * as they can be acted on: a pipelined request stays unparsed in {@link #in} until the previous
+ * response is complete, so responses keep their order, and body bytes that arrive while the
+ * upstream connection is still being opened wait there too; reads pause while anything waits.
  *
  * <p>Retries (after a failed connect, or a connection closed before any response byte) go to
  * another replica only while no request body byte has gone upstream; see {@link
@@ -56,7 +44,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   static final int FAIL_TIMEOUT = 4;
   static final int FAIL_BAD_RESPONSE = 5;
 
-  private static final int BLOCK_QUEUE = 1;
+  /** Bodies up to this size that arrive with their head go upstream in the head's buffer. */
+  private static final int JOIN_BODY_LIMIT = 8192;
+
+  private static final int BLOCK_INPUT = 1;
   private static final int BLOCK_UPSTREAM = 2;
 
   private static final int DEADLINE_NONE = 0;
@@ -65,28 +56,36 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private final ListenerImpl listener;
   private final RouterCore core;
-  private final ArrayDeque<HttpObject> queue = new ArrayDeque<>(4);
   private final Route route = new Route();
   private final Runnable timerTask = this::onTimer;
+  private final BodyFraming requestBody = new BodyFraming();
 
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable Channel channel;
   private int loop;
-  private String clientIp = "";
+  private @Nullable HeadParser parser;
+  private byte[] clientIp = new byte[0];
   private int readBlocks;
   private boolean closed;
+
+  // Reading requests.
+  private @Nullable ByteBuf in;
+  private int headScan;
+  private boolean readingBody;
+  private boolean reading;
+  private boolean waiting;
 
   // The current exchange.
   private boolean active;
   private int exchangeId;
-  private @Nullable HttpRequest request;
+  private @Nullable ByteBuf upstreamHead;
+  private boolean joinedBody;
+  private boolean headRequest;
   private boolean idempotent;
   private boolean http10;
   private boolean keepAlive;
   private boolean requestDone;
   private boolean headersSent;
-  private boolean holdingRequest;
-  private @Nullable HttpResponse heldResponse;
   private boolean bodySent;
   private long startNanos;
   private @Nullable VersionEntry version;
@@ -98,9 +97,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean wroteUpstream;
   private boolean wroteClient;
   private boolean responseStarted;
-  private boolean informational;
   private int status;
-  private boolean upstreamReusable;
   private boolean closeAfterResponse;
 
   // One timer per connection, re-armed lazily: see setDeadline.
@@ -119,12 +116,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     this.ctx = ctx;
     this.channel = ctx.channel();
     this.loop = core.loopIndex(ctx.channel().eventLoop());
+    this.parser = core.requestParsers[loop];
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
-      clientIp = a.getAddress().getHostAddress();
+      clientIp = a.getAddress().getHostAddress().getBytes(StandardCharsets.US_ASCII);
     }
     setDeadline(DEADLINE_IDLE, listener.idleTimeoutNanos);
     ctx.fireChannelActive();
@@ -134,30 +132,119 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (!(msg instanceof HttpObject http)) {
+    if (!(msg instanceof ByteBuf buf) || closed) {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (!queue.isEmpty() || (active && msg instanceof HttpRequest) || mustHold(msg)) {
-      queue.add(http);
-      block(BLOCK_QUEUE);
+    in = Cumulation.append(ctx.alloc(), in, buf);
+    readRequests();
+  }
+
+  /**
+   * Acts on the bytes in {@link #in} as far as it can: starts an exchange for a complete head,
+   * forwards (or, after an early answer, drops) body bytes, and leaves the rest for later.
+   */
+  private void readRequests() {
+    if (reading) {
+      // Called again from an exchange that ended inside the loop below: the loop goes on.
       return;
     }
-    dispatch(http);
+    reading = true;
+    waiting = false;
+    try {
+      while (!closed) {
+        ByteBuf b = in;
+        if (b == null) {
+          break;
+        }
+        if (readingBody) {
+          if (active && !headersSent) {
+            // The body waits for the upstream connection.
+            waiting = b.isReadable();
+            break;
+          }
+          if (!forwardBody(b)) {
+            break;
+          }
+        } else if (active) {
+          // A pipelined request waits for the response before it.
+          waiting = b.isReadable();
+          break;
+        } else if (!b.isReadable() || !readHead(b)) {
+          break;
+        }
+      }
+    } finally {
+      reading = false;
+    }
+    ByteBuf b = in;
+    if (b != null && (closed || !b.isReadable())) {
+      in = null;
+      b.release();
+    }
+    if (waiting && in != null) {
+      block(BLOCK_INPUT);
+    } else {
+      unblock(BLOCK_INPUT);
+    }
   }
 
-  /** Whether body content must wait because the upstream connection is still being opened. */
-  private boolean mustHold(Object msg) {
-    return active && !requestDone && !headersSent && msg instanceof HttpContent;
+  /** Parses a head at the reader index; returns whether one was found (and acted on). */
+  private boolean readHead(ByteBuf b) {
+    HeadParser p = parser;
+    int len = p.findHead(b, headScan, true);
+    if (len == 0) {
+      headScan = p.scanned();
+      return false;
+    }
+    headScan = 0;
+    int error = len < 0 ? -len : p.parse(b, len, true);
+    if (error != HeadParser.OK) {
+      // Nothing after a malformed head can be framed: answer and close.
+      b.skipBytes(b.readableBytes());
+      badRequest(error);
+      return false;
+    }
+    startExchange(p, b, len);
+    return true;
   }
 
-  private void dispatch(HttpObject msg) {
-    if (msg instanceof HttpRequest req) {
-      startExchange(req);
+  /**
+   * Forwards or drops the body bytes at the reader index; returns whether the body ended (then what
+   * follows is the next request).
+   */
+  private boolean forwardBody(ByteBuf b) {
+    int start = b.readerIndex();
+    int r;
+    while ((r = requestBody.next(b)) > 0) {
+      b.skipBytes(r);
     }
-    if (msg instanceof HttpContent content) {
-      onRequestContent(content);
+    int end = b.readerIndex();
+    if (r == BodyFraming.ERROR) {
+      badRequestBody();
+      return false;
     }
+    boolean ended = r == BodyFraming.END;
+    UpstreamHandler u = upstream;
+    if (active && u != null && end > start) {
+      Channel uc = u.channel();
+      uc.write(b.retainedSlice(start, end - start), uc.voidPromise());
+      wroteUpstream = true;
+      bodySent = true;
+      if (!uc.isWritable()) {
+        flushToUpstream();
+        if (!uc.isWritable()) {
+          block(BLOCK_UPSTREAM);
+        }
+      }
+    }
+    if (ended) {
+      readingBody = false;
+      if (active) {
+        requestDone = true;
+      }
+    }
+    return ended;
   }
 
   @Override
@@ -167,14 +254,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void flushToUpstream() {
-    if (holdingRequest) {
-      holdingRequest = false;
-      UpstreamHandler u = upstream;
-      if (u != null) {
-        u.channel().write(request, u.channel().voidPromise());
-        wroteUpstream = true;
-      }
-    }
     if (wroteUpstream) {
       wroteUpstream = false;
       UpstreamHandler u = upstream;
@@ -185,7 +264,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   }
 
   void flushToClient() {
-    writeHeldResponse();
     if (wroteClient) {
       wroteClient = false;
       ctx.flush();
@@ -205,9 +283,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     closed = true;
     cancelTimer();
-    HttpObject m;
-    while ((m = queue.poll()) != null) {
-      ReferenceCountUtil.release(m);
+    ByteBuf b = in;
+    if (b != null) {
+      in = null;
+      b.release();
     }
     if (active) {
       // The client left mid-exchange: the upstream connection is in an unknown state.
@@ -220,6 +299,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         version.metrics.abandoned(loop);
         version = null;
       }
+      releaseUpstreamHead();
       active = false;
     }
     ctx.fireChannelInactive();
@@ -231,43 +311,51 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     ctx.close();
   }
 
-  private void startExchange(HttpRequest req) {
+  private void resetExchange() {
     active = true;
     exchangeId++;
-    request = req;
     requestDone = false;
     headersSent = false;
-    holdingRequest = false;
-    heldResponse = null;
     bodySent = false;
+    joinedBody = false;
     responseStarted = false;
-    informational = false;
     closeAfterResponse = false;
     retries = 0;
     tried1 = null;
     tried2 = null;
     startNanos = core.ticker.nanos();
     deadlineKind = DEADLINE_NONE;
-    HttpVersion v = req.protocolVersion();
-    http10 = v.majorVersion() == 1 && v.minorVersion() == 0;
-    keepAlive = HttpUtil.isKeepAlive(req);
-    HttpMethod m = req.method();
-    idempotent =
-        m == HttpMethod.GET
-            || m == HttpMethod.HEAD
-            || m == HttpMethod.OPTIONS
-            || m == HttpMethod.PUT
-            || m == HttpMethod.DELETE;
-    if (req.decoderResult().isFailure()) {
-      keepAlive = false;
-      requestDone = true;
-      respondError(400, ErrorResponses.BAD_REQUEST);
-      return;
+  }
+
+  private void startExchange(HeadParser p, ByteBuf b, int headLength) {
+    resetExchange();
+    http10 = p.version() == 10;
+    keepAlive = p.keepAlive();
+    int m = p.method();
+    headRequest = m == HeadParser.METHOD_HEAD;
+    idempotent = m != HeadParser.METHOD_OTHER;
+    b.skipBytes(headLength);
+    long length = p.contentLength();
+    int join = 0;
+    if (p.chunked()) {
+      requestBody.chunked();
+    } else {
+      requestBody.length(Math.max(0, length));
+      if (length > 0 && length <= JOIN_BODY_LIMIT && b.readableBytes() >= length) {
+        join = (int) length;
+      }
     }
-    ProxyHeaders.forRequest(req.headers(), clientIp);
-    if (http10) {
-      req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    // The head as it goes upstream, kept for retries until the exchange ends. A small body that
+    // came with it joins it, so head and body leave in one write.
+    ByteBuf head = p.writeRequest(ctx.alloc(), clientIp, join);
+    upstreamHead = head;
+    if (join > 0) {
+      head.writeBytes(b, join);
+      requestBody.length(0);
+      joinedBody = true;
     }
+    readingBody = !requestBody.done();
+    requestDone = !readingBody;
     CompiledTable table = listener.table;
     boolean found = table.select(route, null, listener.balancing, null, null);
     version = route.version;
@@ -282,45 +370,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     acquire();
   }
 
-  private void onRequestContent(HttpContent content) {
-    UpstreamHandler u = upstream;
-    if (!active || requestDone || u == null) {
-      // The rest of a request whose exchange already ended (answered early or with an error).
-      content.release();
-      return;
-    }
-    if (content instanceof LastHttpContent) {
-      requestDone = true;
-    }
-    if (content.content().isReadable()) {
-      bodySent = true;
-    }
-    Channel uc = u.channel();
-    if (holdingRequest) {
-      holdingRequest = false;
-      if (content instanceof LastHttpContent last) {
-        HttpRequest r = request;
-        uc.write(
-            new DefaultFullHttpRequest(
-                r.protocolVersion(),
-                r.method(),
-                r.uri(),
-                last.content(),
-                r.headers(),
-                last.trailingHeaders()),
-            uc.voidPromise());
-        wroteUpstream = true;
-        return;
+  /** Answers a head that failed to parse, and closes. */
+  private void badRequest(int code) {
+    resetExchange();
+    http10 = false;
+    keepAlive = false;
+    headRequest = false;
+    requestDone = true;
+    readingBody = false;
+    version = null;
+    respondError(code, ErrorResponses.forRequestError(code));
+  }
+
+  /** Handles a request body whose chunk framing is invalid. */
+  private void badRequestBody() {
+    keepAlive = false;
+    readingBody = false;
+    if (active && !responseStarted) {
+      UpstreamHandler u = detachUpstream();
+      if (u != null) {
+        u.channel().close();
       }
-      uc.write(request, uc.voidPromise());
-    }
-    uc.write(content, uc.voidPromise());
-    wroteUpstream = true;
-    if (!uc.isWritable()) {
-      flushToUpstream();
-      if (!uc.isWritable()) {
-        block(BLOCK_UPSTREAM);
-      }
+      respondError(400, ErrorResponses.forRequestError(400));
+    } else {
+      // A response is under way (or the exchange is over): the connection cannot go on.
+      closed = true;
+      ctx.close();
     }
   }
 
@@ -340,6 +415,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (e != null) {
       e.ended(loop);
       endpoint = null;
+    }
+  }
+
+  private void releaseUpstreamHead() {
+    ByteBuf h = upstreamHead;
+    if (h != null) {
+      upstreamHead = null;
+      h.release();
     }
   }
 
@@ -381,152 +464,128 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void attach(UpstreamHandler h) {
     upstream = h;
     h.owner = this;
+    h.startResponse();
     Channel uc = h.channel();
     if (!uc.config().isAutoRead()) {
       uc.config().setAutoRead(true);
     }
-    HttpRequest r = request;
-    if (requestDone) {
-      // A retry of a request without body: its end went with the failed attempt.
-      uc.write(
-          new DefaultFullHttpRequest(
-              r.protocolVersion(),
-              r.method(),
-              r.uri(),
-              Unpooled.EMPTY_BUFFER,
-              r.headers(),
-              HttpHeaders.EMPTY_HEADERS),
-          uc.voidPromise());
-      wroteUpstream = true;
-    } else {
-      holdingRequest = true;
+    // A duplicate, so that a retry can send the same bytes again.
+    uc.write(upstreamHead.retainedDuplicate(), uc.voidPromise());
+    wroteUpstream = true;
+    if (joinedBody) {
+      bodySent = true;
     }
     headersSent = true;
     setDeadline(DEADLINE_RESPONSE, listener.requestTimeoutNanos);
-    drainQueue();
+    // Body bytes that waited for this connection go now (when not already inside the read loop).
+    readRequests();
   }
 
   private @Nullable UpstreamHandler detachUpstream() {
     UpstreamHandler u = upstream;
     if (u != null) {
       u.owner = null;
+      u.startResponse();
       upstream = null;
       wroteUpstream = false;
     }
-    holdingRequest = false;
     unblock(BLOCK_UPSTREAM);
     return u;
   }
 
-  void onUpstreamMessage(HttpObject msg) {
-    if (msg.decoderResult().isFailure()) {
-      ReferenceCountUtil.release(msg);
-      onUpstreamFailure(upstream, FAIL_BAD_RESPONSE);
-      return;
-    }
-    if (msg instanceof HttpResponse res) {
-      onResponseHeaders(res);
-    }
-    if (msg instanceof HttpContent content) {
-      boolean last = content instanceof LastHttpContent;
-      if (informational) {
-        if (last) {
-          informational = false;
-        }
-        content.release();
-        return;
-      }
-      if (last) {
-        completeExchange(withHeldResponse((LastHttpContent) content));
-        return;
-      }
-      writeHeldResponse();
-      ctx.write(content, ctx.voidPromise());
-      wroteClient = true;
-      if (!channel.isWritable()) {
-        flushToClient();
-        UpstreamHandler u = upstream;
-        if (!channel.isWritable() && u != null) {
-          u.channel().config().setAutoRead(false);
-        }
-      }
-    }
+  /** Returns whether 1xx responses go to the client (not to HTTP/1.0 clients). */
+  boolean forwardsInformational() {
+    return !http10;
   }
 
-  private void onResponseHeaders(HttpResponse res) {
-    int code = res.status().code();
-    if (code < 200 && code != 101) {
-      // 100 Continue and friends: forward to HTTP/1.1 clients, wait for the real response.
-      informational = true;
-      if (!http10) {
-        ctx.write(res, ctx.voidPromise());
-        ctx.write(LastHttpContent.EMPTY_LAST_CONTENT, ctx.voidPromise());
-        wroteClient = true;
-      }
-      return;
-    }
+  /**
+   * Takes the final response head: decides how its body is framed towards the client and whether
+   * either connection stays open, and returns the fields to add (HeadParser.ADD_ flags).
+   */
+  int onResponseHead(UpstreamHandler u, HeadParser p) {
+    int code = p.status();
     responseStarted = true;
     status = code;
     deadlineKind = DEADLINE_NONE;
-    upstreamReusable = HttpUtil.isKeepAlive(res);
-    HttpHeaders h = res.headers();
-    ProxyHeaders.stripHopByHop(h);
-    boolean mayHaveBody = code != 204 && code != 304 && request.method() != HttpMethod.HEAD;
-    if (mayHaveBody && !h.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+    boolean reusable = p.keepAlive();
+    int out = UpstreamHandler.OUT_RAW;
+    int adds = 0;
+    boolean mayHaveBody = code != 204 && code != 304 && code != 101 && !headRequest;
+    if (!mayHaveBody) {
+      u.body.length(0);
+    } else if (p.chunked()) {
+      if (p.contentLength() >= 0) {
+        // RFC 9112 6.3: chunked wins, and a proxy removes the Content-Length.
+        p.dropContentLength();
+      }
+      u.body.chunked();
       if (http10) {
         // HTTP/1.0 has no chunked coding: the body ends when the connection closes.
-        h.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        out = UpstreamHandler.OUT_DECHUNK;
+        p.dropTransferEncoding();
         closeAfterResponse = true;
-      } else if (!HttpUtil.isTransferEncodingChunked(res)) {
-        // The upstream ends its body by closing; chunk it so the client connection survives.
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
       }
+    } else if (p.contentLength() >= 0) {
+      u.body.length(p.contentLength());
+    } else {
+      u.body.untilClose();
+      reusable = false;
+      if (http10) {
+        closeAfterResponse = true;
+      } else {
+        // The upstream ends its body by closing; chunk it so the client connection survives.
+        out = UpstreamHandler.OUT_CHUNK;
+        adds |= HeadParser.ADD_CHUNKED;
+      }
+    }
+    if (code == 101) {
+      // Upgrades are not proxied (Upgrade is hop-by-hop and was removed from the request).
+      reusable = false;
+      closeAfterResponse = true;
     }
     if (!keepAlive) {
       closeAfterResponse = true;
     }
     if (closeAfterResponse) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      adds |= HeadParser.ADD_CLOSE;
     } else if (http10) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      adds |= HeadParser.ADD_KEEP_ALIVE;
     }
-    heldResponse = res;
+    u.out = out;
+    u.reusable = reusable;
+    return adds;
   }
 
-  private void writeHeldResponse() {
-    HttpResponse res = heldResponse;
-    if (res != null) {
-      heldResponse = null;
-      ctx.write(res, ctx.voidPromise());
-      wroteClient = true;
-    }
-  }
-
-  /** Joins a held response head and its body's end into one full response. */
-  private LastHttpContent withHeldResponse(LastHttpContent last) {
-    HttpResponse res = heldResponse;
-    if (res == null) {
-      return last;
-    }
-    heldResponse = null;
-    return new DefaultFullHttpResponse(
-        res.protocolVersion(), res.status(), last.content(), res.headers(), last.trailingHeaders());
-  }
-
-  private void completeExchange(LastHttpContent last) {
-    UpstreamHandler u = detachUpstream();
-    if (u != null) {
-      // Reusable only when both messages ended; an early answer leaves request bytes unsent.
-      if (upstreamReusable && requestDone && u.endpoint != null) {
-        if (!u.channel().config().isAutoRead()) {
-          u.channel().config().setAutoRead(true);
-        }
-        u.endpoint.offerIdle(loop, u, core.options.maxIdlePerEndpoint());
-      } else {
-        u.channel().close();
+  /** Sends response bytes to the client, pausing upstream reads while the client is slow. */
+  void toClient(ByteBuf bytes) {
+    ctx.write(bytes, ctx.voidPromise());
+    wroteClient = true;
+    if (!channel.isWritable()) {
+      flushToClient();
+      UpstreamHandler u = upstream;
+      if (!channel.isWritable() && u != null) {
+        u.channel().config().setAutoRead(false);
       }
     }
-    finish(last);
+  }
+
+  /** Ends the exchange after the last response byte went to {@link #toClient}. */
+  void onResponseEnd(UpstreamHandler from, boolean reusable) {
+    if (!active || from != upstream) {
+      from.channel().close();
+      return;
+    }
+    UpstreamHandler u = detachUpstream();
+    // Reusable only when both messages ended; an early answer leaves request bytes unsent.
+    if (reusable && requestDone && u.endpoint != null) {
+      if (!u.channel().config().isAutoRead()) {
+        u.channel().config().setAutoRead(true);
+      }
+      u.endpoint.offerIdle(loop, u, core.options.maxIdlePerEndpoint());
+    } else {
+      u.channel().close();
+    }
+    finish(null);
     // The upstream handler no longer knows us at its read-complete: flush here.
     flushToClient();
   }
@@ -547,10 +606,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     version.metrics.upstreamFailed(loop);
     if (responseStarted) {
       // Part of the response is already with the client; all we can do is cut it short.
-      heldResponse = null;
       releaseEndpoint();
       version.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
       version = null;
+      releaseUpstreamHead();
       active = false;
       closed = true;
       ctx.close();
@@ -595,13 +654,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (!keepAlive) {
       closeAfterResponse = true;
     }
-    FullHttpResponse r = ErrorResponses.of(code, text, closeAfterResponse, http10);
-    finish(r);
+    finish(ErrorResponses.of(ctx.alloc(), code, text, closeAfterResponse, http10));
     flushToClient();
   }
 
-  /** Writes the end of the response and closes the books on the exchange. */
-  private void finish(HttpContent last) {
+  /** Writes the end of the response (if not written yet) and closes the books on the exchange. */
+  private void finish(@Nullable ByteBuf last) {
     releaseEndpoint();
     VersionEntry v = version;
     if (v != null) {
@@ -609,39 +667,25 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       version = null;
     }
     active = false;
-    request = null;
+    releaseUpstreamHead();
     if (closeAfterResponse) {
-      ctx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(last != null ? last : Unpooled.EMPTY_BUFFER)
+          .addListener(ChannelFutureListener.CLOSE);
       wroteClient = false;
       closed = true;
       return;
     }
-    ctx.write(last, ctx.voidPromise());
-    wroteClient = true;
+    if (last != null) {
+      ctx.write(last, ctx.voidPromise());
+      wroteClient = true;
+    }
     afterExchange();
   }
 
   private void afterExchange() {
     setDeadline(DEADLINE_IDLE, listener.idleTimeoutNanos);
-    drainQueue();
+    readRequests();
     flushToUpstream();
-  }
-
-  /** Handles waiting messages that can go now; resumes reading when none wait. */
-  private void drainQueue() {
-    HttpObject m;
-    while ((m = queue.peek()) != null && !closed) {
-      if (m instanceof HttpRequest ? active : mustHold(m)) {
-        break;
-      }
-      queue.poll();
-      dispatch(m);
-    }
-    if (queue.isEmpty()) {
-      unblock(BLOCK_QUEUE);
-    }
-    // No flush here: in a client read the read-complete flushes (after a head has had the
-    // chance to join its body); other callers flush themselves.
   }
 
   // ---- read control and timers -------------------------------------------------------------
@@ -702,7 +746,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     int kind = deadlineKind;
     deadlineKind = DEADLINE_NONE;
-    if (kind == DEADLINE_IDLE && !active && queue.isEmpty()) {
+    if (kind == DEADLINE_IDLE && !active) {
       closed = true;
       ctx.close();
     } else if (kind == DEADLINE_RESPONSE && active && !responseStarted) {

@@ -1,11 +1,7 @@
 package dev.sluice.router.internal;
 
-import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /** The router's own short text answers when it cannot get one from upstream. */
@@ -17,23 +13,49 @@ final class ErrorResponses {
   static final String BAD_RESPONSE = "502 Bad Gateway: invalid response from upstream\n";
   static final String CONNECT_TIMEOUT = "504 Gateway Timeout: upstream connect timed out\n";
   static final String RESPONSE_TIMEOUT = "504 Gateway Timeout: upstream did not answer in time\n";
-  static final String BAD_REQUEST = "400 Bad Request\n";
 
   private ErrorResponses() {}
 
-  static FullHttpResponse of(int code, String text, boolean close, boolean http10) {
+  /** Returns the text of the router's answer to a request it could not parse. */
+  static String forRequestError(int code) {
+    return code + " " + reason(code) + "\n";
+  }
+
+  /** Returns a whole response, head and body, as bytes. */
+  static ByteBuf of(ByteBufAllocator alloc, int code, String text, boolean close, boolean http10) {
     byte[] body = text.getBytes(StandardCharsets.US_ASCII);
-    FullHttpResponse r =
-        new DefaultFullHttpResponse(
-            HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(code), Unpooled.wrappedBuffer(body));
-    r.headers()
-        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
-        .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    StringBuilder head =
+        new StringBuilder(160)
+            .append("HTTP/1.1 ")
+            .append(code)
+            .append(' ')
+            .append(reason(code))
+            .append("\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ")
+            .append(body.length)
+            .append("\r\n");
     if (close) {
-      r.headers().set(HttpHeaderNames.CONNECTION, "close");
+      head.append("Connection: close\r\n");
     } else if (http10) {
-      r.headers().set(HttpHeaderNames.CONNECTION, "keep-alive");
+      head.append("Connection: keep-alive\r\n");
     }
-    return r;
+    head.append("\r\n");
+    ByteBuf out = alloc.buffer(head.length() + body.length);
+    out.writeCharSequence(head, StandardCharsets.US_ASCII);
+    out.writeBytes(body);
+    return out;
+  }
+
+  private static String reason(int code) {
+    return switch (code) {
+      case 400 -> "Bad Request";
+      case 414 -> "URI Too Long";
+      case 431 -> "Request Header Fields Too Large";
+      case 501 -> "Not Implemented";
+      case 502 -> "Bad Gateway";
+      case 503 -> "Service Unavailable";
+      case 504 -> "Gateway Timeout";
+      case 505 -> "HTTP Version Not Supported";
+      default -> "Error";
+    };
   }
 }

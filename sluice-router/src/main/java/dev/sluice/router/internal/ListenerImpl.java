@@ -12,10 +12,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -36,16 +32,6 @@ final class ListenerImpl implements Listener {
   /** The table of the next request: one volatile read per request, one write per update. */
   volatile CompiledTable table;
 
-  /**
-   * Parsing settings of both sides. Header values are not re-validated: the parser has already
-   * split lines, so they cannot carry CR or LF, and the proxy passes them on untouched; header
-   * names still are (an invalid name is refused with 400).
-   */
-  static HttpDecoderConfig decoderConfig() {
-    return new HttpDecoderConfig()
-        .setHeadersFactory(DefaultHttpHeadersFactory.headersFactory().withValueValidation(false));
-  }
-
   private final Channel serverChannel;
   private final ChannelGroup connections;
 
@@ -61,6 +47,7 @@ final class ListenerImpl implements Listener {
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
     this.bootstraps = new Bootstrap[core.loops.length];
     for (int i = 0; i < bootstraps.length; i++) {
+      HeadParser responses = core.responseParsers[i];
       bootstraps[i] =
           new Bootstrap()
               .group(core.loops[i])
@@ -72,10 +59,8 @@ final class ListenerImpl implements Listener {
                   new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                      ch.pipeline()
-                          .addLast(
-                              new HttpClientCodec(decoderConfig(), false, false),
-                              new UpstreamHandler());
+                      // No HTTP codec: the proxy handles HTTP/1.1 as bytes (HeadParser).
+                      ch.pipeline().addLast(new UpstreamHandler(responses));
                     }
                   });
     }
@@ -93,10 +78,7 @@ final class ListenerImpl implements Listener {
                   @Override
                   protected void initChannel(Channel ch) {
                     connections.add(ch);
-                    ch.pipeline()
-                        .addLast(
-                            new HttpServerCodec(decoderConfig()),
-                            new ClientHandler(ListenerImpl.this));
+                    ch.pipeline().addLast(new ClientHandler(ListenerImpl.this));
                   }
                 });
     try {

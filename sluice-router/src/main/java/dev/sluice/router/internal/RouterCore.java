@@ -45,6 +45,11 @@ public final class RouterCore implements Router {
   final EventLoop[] loops;
   final HealthChecker healthChecker;
 
+  /** Head parsers of requests and of responses, one each per event loop (confined to it). */
+  final HeadParser[] requestParsers;
+
+  final HeadParser[] responseParsers;
+
   private final ConcurrentHashMap<Endpoint, EndpointState> endpoints = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<ListenerImpl> listeners = new CopyOnWriteArrayList<>();
   private final MetricsRegistry metrics;
@@ -64,6 +69,12 @@ public final class RouterCore implements Router {
       all.add((EventLoop) e);
     }
     this.loops = all.toArray(new EventLoop[0]);
+    this.requestParsers = new HeadParser[loops.length];
+    this.responseParsers = new HeadParser[loops.length];
+    for (int i = 0; i < loops.length; i++) {
+      requestParsers[i] = new HeadParser();
+      responseParsers[i] = new HeadParser();
+    }
     this.healthChecker = new HealthChecker(this);
     this.metrics = new MetricsRegistry(loops.length, ticker, this::replicaHealth);
     // Keeps the 1-second windows aligned even when nobody reads them.
