@@ -63,6 +63,28 @@ final class PrometheusServer implements AutoCloseable {
    * given rule file (may be null), and waits until its API answers.
    */
   static PrometheusServer start(Path dir, String target, Path rules) throws Exception {
+    // The port is picked free, then bound by Prometheus: another process may take it in between.
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startOnce(dir, target, rules);
+      } catch (PortTaken e) {
+        if (attempt == 3) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /** Prometheus exited because its port was taken. */
+  private static final class PortTaken extends IllegalStateException {
+    private static final long serialVersionUID = 1L;
+
+    PortTaken(String log) {
+      super("prometheus could not bind its port:\n" + log);
+    }
+  }
+
+  private static PrometheusServer startOnce(Path dir, String target, Path rules) throws Exception {
     Path bin = require("prometheus");
     int port = freePort();
     Path config = dir.resolve("prometheus.yml");
@@ -94,7 +116,10 @@ final class PrometheusServer implements AutoCloseable {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
       while (true) {
         if (!p.isAlive()) {
-          throw new IllegalStateException("prometheus exited:\n" + server.log());
+          String log = server.log();
+          throw log.contains("address already in use")
+              ? new PortTaken(log)
+              : new IllegalStateException("prometheus exited:\n" + log);
         }
         try {
           HttpResponse<Void> r =
