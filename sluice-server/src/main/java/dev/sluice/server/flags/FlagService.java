@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -289,10 +290,11 @@ public final class FlagService implements AutoCloseable {
       current.set(made);
       holder.set(next);
       diff.keySet().forEach(k -> lastChanged.put(k, made.version()));
-      Set<String> changed = new TreeSet<>(diff.keySet());
-      changed.addAll(next.changedKeys(cur.flags()));
+      TreeSet<String> keys = new TreeSet<>(diff.keySet());
+      keys.addAll(next.changedKeys(cur.flags()));
+      Set<String> changed = Collections.unmodifiableSortedSet(keys);
       log.info("flags version {} by {}: {}", made.version(), actor, detail);
-      FlagSetUpdate update = new FlagSetUpdate(cur, made, Set.copyOf(changed));
+      FlagSetUpdate update = new FlagSetUpdate(cur, made, changed);
       for (Consumer<FlagSetUpdate> l : listeners) {
         try {
           l.accept(update);
