@@ -110,7 +110,19 @@ public final class MetricEvaluator {
           skipped.add("judge skipped: " + j.why());
         } else {
           ran++;
-          if (j.classification() == Classification.HIGH) {
+          double floor = shiftFloor(unit, cond);
+          if (j.classification() == Classification.HIGH
+              && shiftUnit != null
+              && !(j.shiftLow() > floor)) {
+            // a real but harmless difference: a cold JVM answering 0.7 ms slower is
+            // significant with thousands of requests, and no reason to roll back
+            skipped.add(
+                "judge: "
+                    + j.describe(shiftUnit)
+                    + ", within the "
+                    + unit.format(floor)
+                    + " tolerated shift");
+          } else if (j.classification() == Classification.HIGH) {
             first = first == null ? Classification.HIGH : first;
             failures.add(j.describe(shiftUnit));
           }
@@ -126,6 +138,22 @@ public final class MetricEvaluator {
     }
     return measurement(metric, reading, Classification.PASS, String.join("; ", skipped), requests);
   }
+
+  /**
+   * The smallest latency shift the judge may call High: the metric's {@code maxIncrease} when it
+   * has one (the user said how much slower is acceptable), else {@link #MIN_LATENCY_SHIFT_MS}. A
+   * judgement is High only when the lower end of the shift's confidence interval is above it:
+   * statistically real and practically meaningful.
+   */
+  static double shiftFloor(MetricUnit unit, MetricSpec.Conditions cond) {
+    if (unit != MetricUnit.MILLISECONDS) {
+      return Double.NEGATIVE_INFINITY;
+    }
+    return cond.maxIncrease() != null ? cond.maxIncrease() : MIN_LATENCY_SHIFT_MS;
+  }
+
+  /** The latency shift tolerated by default: 1 ms. */
+  public static final double MIN_LATENCY_SHIFT_MS = 1.0;
 
   private static Measurement measurement(
       MetricSpec metric, Reading r, Classification cls, String reason, long requests) {

@@ -120,6 +120,35 @@ class MetricEvaluatorTest {
   }
 
   @Test
+  void aSignificantButTinyLatencyShiftIsToleratedNotCalledHigh() {
+    // thousands of requests: 0.5 ms slower is significant (a cold JVM), and harmless
+    MetricSpec m = MetricSpec.of("p50", new Builtin(BuiltinMetric.LATENCY_P50), Conditions.NONE);
+    Sample baseline = Sample.builder().add(1.0, 3000).add(1.2, 3000).build();
+    Sample canary = Sample.builder().add(1.5, 3000).add(1.7, 3000).build();
+    Measurement tiny = eval(m, Reading.of(1.6, 1.1).withSamples(baseline, canary));
+    assertThat(tiny.classification()).isEqualTo(Classification.PASS);
+    assertThat(tiny.reason()).contains("within the 1ms tolerated shift");
+
+    Sample slower = Sample.builder().add(21.0, 3000).add(21.2, 3000).build();
+    assertThat(eval(m, Reading.of(21.1, 1.1).withSamples(baseline, slower)).classification())
+        .isEqualTo(Classification.HIGH);
+  }
+
+  @Test
+  void maxIncreaseSetsTheShiftTheJudgeTolerates() {
+    MetricSpec m =
+        MetricSpec.of(
+            "p99", new Builtin(BuiltinMetric.LATENCY_P99), new Conditions(null, null, null, 100.0));
+    Sample baseline = Sample.builder().add(10, 500).add(12, 500).build();
+    Sample fifty = Sample.builder().add(60, 500).add(62, 500).build();
+    Sample twoHundred = Sample.builder().add(210, 500).add(212, 500).build();
+    assertThat(eval(m, Reading.of(62.0, 12.0).withSamples(baseline, fifty)).classification())
+        .isEqualTo(Classification.PASS);
+    assertThat(eval(m, Reading.of(212.0, 12.0).withSamples(baseline, twoHundred)).classification())
+        .isEqualTo(Classification.HIGH);
+  }
+
+  @Test
   void everyFailingCheckIsNamedAndTheFirstClassifies() {
     MetricSpec m =
         MetricSpec.of(
