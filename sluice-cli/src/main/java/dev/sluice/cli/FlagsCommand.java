@@ -38,10 +38,10 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     header = "List, read, change, import and export feature flags.",
     description = {
-      "Flags are kept in flagd's JSON format with Sluice's extensions (environments, owner,",
-      "expires); see docs/flags.md. Every change is a new version of the flag set, with who",
-      "made it and each flag before and after ('sluice flags history KEY'). Reading needs a",
-      "viewer token, changing an operator token."
+      "Flags are kept in flagd's JSON format with Sluice's extensions (environments,",
+      "owner, expires); see docs/flags.md. Every change is a new version of the flag",
+      "set, with who made it and each flag before and after (sluice flags history KEY).",
+      "Reading needs a viewer token, changing an operator token."
     },
     subcommands = {
       FlagsCommand.ListFlags.class,
@@ -264,8 +264,9 @@ final class FlagsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       header = "Set the weights of a flag's percentage rollout, e.g. on=10 off=90.",
       description = {
-        "Changes the one 'fractional' rollout in the flag's targeting (a flag without targeting",
-        "gets one). Variants left out get no users. Weights are relative: on=1 off=3 is 25 %."
+        "Changes the one 'fractional' rollout in the flag's targeting (a flag without",
+        "targeting gets one). Variants left out get no users. Weights are relative:",
+        "on=1 off=3 sends 25 % to on."
       })
   static final class SetWeights extends Edit {
     private static final Pattern WEIGHT = Pattern.compile("(.+)=(\\d{1,10})");
@@ -344,8 +345,8 @@ final class FlagsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       header = "Load a flagd JSON file as the flag set (or merge it in with --merge).",
       description = {
-        "The file is checked first, here and on the server; an invalid file changes nothing and",
-        "every problem is listed."
+        "The file is checked first, here and on the server; an invalid file changes",
+        "nothing and every problem is listed."
       })
   static final class Import extends Base {
     @Parameters(index = "0", paramLabel = "FILE")
@@ -400,8 +401,8 @@ final class FlagsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       header = "Print the flag set as flagd JSON.",
       description = {
-        "Without --environment: the set as stored, with Sluice's extensions. With it: plain flagd",
-        "for that environment (its overrides applied, the extension removed)."
+        "Without --environment: the set as stored, with Sluice's extensions. With it:",
+        "plain flagd for that environment (its overrides applied, the extension removed)."
       })
   static final class Export extends Base {
     @Option(
@@ -426,8 +427,9 @@ final class FlagsCommand implements Runnable {
       mixinStandardHelpOptions = true,
       header = "List flags that are probably ready to be removed.",
       description = {
-        "Flags past their metadata.expires date, flags not evaluated for N days, and flags that",
-        "served one value to everyone (a rollout at 100 %, no targeting, disabled) for N days."
+        "Flags past their metadata.expires date, flags not evaluated for N days, and",
+        "flags that served one value to everyone (a rollout at 100 %, no targeting,",
+        "disabled) for N days."
       })
   static final class Stale extends Base {
     @Option(names = "--days", paramLabel = "N", description = "both periods (default: 30)")
