@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
     header = "A small HTTP app for demos and tests (listens on $PORT).",
     description = {
       "A small HTTP app for demos and tests, listening on $PORT (or --port): / answers 200 with",
-      "the version (500 at --error-rate), /health and /ready answer 200, /slow?ms=N waits N ms."
+      "the version (500 at --error-rate), /health and /ready answer 200, /slow?ms=N waits N ms,",
+      "POST /admin/error-rate?permille=N changes the error rate while it runs (a fault switch)."
     })
 final class SampleAppCommand implements Callable<Integer> {
   @Option(

@@ -52,6 +52,38 @@ final class Sluice implements AutoCloseable {
             Json.write(JAVA), Json.write(JAR.toAbsolutePath().toString()), replicas, strategy);
   }
 
+  /**
+   * A spec whose replicas run {@code run.sh VERSION}: sample-app with the extra arguments in {@code
+   * versions/VERSION} (e.g. {@code --error-rate 0.3}), as a user's build would give each version
+   * its own artifact. {@code strategy} is the YAML of the strategy mapping's content.
+   */
+  static String scriptedSpec(Path dir, int replicas, String strategy) throws IOException {
+    Files.createDirectories(dir.resolve("versions"));
+    Files.writeString(
+        dir.resolve("run.sh"),
+        """
+        #!/bin/sh
+        extra=$(cat "versions/$1" 2>/dev/null)
+        exec %s -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx48m -jar %s sample-app --version "$1" $extra
+        """
+            .formatted(JAVA, JAR.toAbsolutePath()));
+    return """
+        apps:
+          - name: shop
+            listen: 127.0.0.1:0
+            runtime:
+              process:
+                command: [sh, run.sh, "${version}"]
+                replicas: %d
+                stopGrace: 5s
+            health: {path: /health, interval: 250ms, timeout: 1s, healthyThreshold: 2, unhealthyThreshold: 2}
+            progressDeadline: 1m
+            strategy:
+        %s
+        """
+        .formatted(replicas, strategy.indent(6).stripTrailing());
+  }
+
   /** Starts {@code sluice up} and waits until its API answers. */
   Sluice up() throws IOException {
     Files.deleteIfExists(stateDir.resolve("api.addr"));

@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class SampleApp implements AutoCloseable {
   private final HttpServer server;
   private final String version;
-  private final double errorRate;
+  private volatile double errorRate;
   private final long latencyMs;
 
   private SampleApp(HttpServer server, String version, double errorRate, long latencyMs) {
@@ -48,6 +48,16 @@ public final class SampleApp implements AutoCloseable {
       ex.getRequestBody().transferTo(OutputStream.nullOutputStream());
       switch (path) {
         case "/health", "/ready" -> send(ex, 200, "ok\n");
+        case "/admin/error-rate" -> {
+          // a fault switch for demos and benchmarks: POST /admin/error-rate?permille=500
+          double v = param(ex, "permille", -1) / 1000.0;
+          if (!ex.getRequestMethod().equals("POST") || v < 0 || v > 1) {
+            send(ex, 400, "POST /admin/error-rate?permille=0..1000\n");
+          } else {
+            errorRate = v;
+            send(ex, 200, "error rate " + v + "\n");
+          }
+        }
         case "/slow" -> {
           sleep(param(ex, "ms", 1000));
           send(ex, 200, "version " + version + " (slow)\n");
