@@ -59,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * stored first, then swapped in (one atomic write readers see whole), then announced to {@link
  * #subscribe listeners}. Evaluation times are kept in memory and flushed to the store every {@code
  * flushInterval} and on {@link #close}. Thread-safe.
+ *
+ * <p>It is a larger file than most on purpose: it is the one writer of the flag set, and keeping
+ * every kind of change next to the single {@code commit} they go through lets the write path be
+ * read in one place. The edits themselves are in {@link FlagEdits}, staleness in {@link
+ * StaleFinder}, the file in {@link FlagFileWatcher}.
  */
 public final class FlagService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FlagService.class);
