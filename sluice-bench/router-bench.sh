@@ -9,7 +9,9 @@
 #
 # Usage (from the repository root):  bash sluice-bench/router-bench.sh
 # Knobs (environment): PROXIES="nginx haproxy sluice" ROUNDS=5 DURATION=10 WARMUP=30 CONNECTIONS=64 THREADS=2 WORKERS=2
-#                      PORT_BASE=18080 JAVA_OPTS="..." SKIP_BUILD=0
+#                      PORT_BASE=18080 JAVA_OPTS="..." SKIP_BUILD=0 JAR=<router jar>
+#                      BASELINE_JAR=<another router jar>: adds proxy "baseline" (put it in PROXIES) to
+#                      compare two builds of the router in the same rounds
 #
 # Fairness: every proxy gets WORKERS workers/threads (nginx worker_processes, HAProxy nbthread,
 # Sluice event loops), keeps upstream connections alive, and logs nothing per request; wrk uses
@@ -32,11 +34,13 @@ PORT_BASE=${PORT_BASE:-18080}
 JAVA_OPTS=${JAVA_OPTS:-"-Xms128m -Xmx128m -XX:+UseParallelGC -Dio.netty.leakDetection.level=disabled --add-opens=java.base/sun.nio.ch=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED -Dio.netty.tryReflectionSetAccessible=true"}
 PROXIES=${PROXIES:-"nginx haproxy sluice"}
 SKIP_BUILD=${SKIP_BUILD:-0}
+BASELINE_JAR=${BASELINE_JAR:-}
 
 UPSTREAM_PORT=$PORT_BASE
 NGINX_PORT=$((PORT_BASE + 1))
 HAPROXY_PORT=$((PORT_BASE + 2))
 SLUICE_PORT=$((PORT_BASE + 3))
+BASELINE_PORT=$((PORT_BASE + 4))
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -73,9 +77,9 @@ if [ "$(java_major "$JAVA_BIN")" -ge 25 ] && [[ "$JAVA_OPTS" != *ObjectHeaders* 
   JAVA_OPTS="$JAVA_OPTS -XX:+UseCompactObjectHeaders"
 fi
 
-jar="$here/target/sluice-bench-router.jar"
-if [ "$SKIP_BUILD" != 1 ]; then
-  (cd "$root" && mvn -q -B -Dstyle.color=never -pl sluice-router,sluice-bench package -DskipTests)
+jar=${JAR:-"$here/target/sluice-bench-router.jar"}
+if [ "$SKIP_BUILD" != 1 ] && [ -z "${JAR:-}" ]; then
+  (cd "$root" && mvn -q -B -Dstyle.color=never -pl sluice-router,sluice-bench -am package -DskipTests)
 fi
 [ -f "$jar" ] || { echo "no $jar: build it first" >&2; exit 2; }
 
@@ -193,6 +197,15 @@ pids+=($HAPROXY_PID)
   --listen "127.0.0.1:$SLUICE_PORT" --event-loops "$WORKERS" >"$work/sluice.out" 2>"$work/sluice.err" &
 SLUICE_PID=$!
 pids+=($SLUICE_PID)
+BASELINE_PID=0
+if [ -n "$BASELINE_JAR" ]; then
+  # shellcheck disable=SC2086
+  "$JAVA_BIN" $JAVA_OPTS -jar "$BASELINE_JAR" --upstream "127.0.0.1:$UPSTREAM_PORT" \
+    --listen "127.0.0.1:$BASELINE_PORT" --event-loops "$WORKERS" >"$work/baseline.out" 2>"$work/baseline.err" &
+  BASELINE_PID=$!
+  pids+=($BASELINE_PID)
+  wait_port "$BASELINE_PORT"
+fi
 wait_port "$NGINX_PORT"
 wait_port "$HAPROXY_PORT"
 wait_port "$SLUICE_PORT"
@@ -205,7 +218,9 @@ status_of() { # port -> HTTP status of GET /
   head -n 1 <&3 | awk '{print $2}'
   exec 3>&-
 }
-for port in $UPSTREAM_PORT $NGINX_PORT $HAPROXY_PORT $SLUICE_PORT; do
+check_ports="$UPSTREAM_PORT $NGINX_PORT $HAPROXY_PORT $SLUICE_PORT"
+[ -n "$BASELINE_JAR" ] && check_ports="$check_ports $BASELINE_PORT"
+for port in $check_ports; do
   s=$(status_of "$port")
   [ "$s" = 200 ] || { echo "GET / on port $port answered '$s', expected 200" >&2; exit 1; }
 done
@@ -219,8 +234,8 @@ rss_kb() { local t=0; for p in $(family "$1"); do
     [ -r "/proc/$p/status" ] && t=$((t + $(awk '/^VmRSS/ {print $2}' "/proc/$p/status"))); done; echo $t; }
 to_ms() { awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n = n; else if (v ~ /s$/) n *= 1000; printf "%.3f", n }'; }
 
-declare -A PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [sluice]=$SLUICE_PORT)
-declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID)
+declare -A PORT=([nginx]=$NGINX_PORT [haproxy]=$HAPROXY_PORT [sluice]=$SLUICE_PORT [baseline]=$BASELINE_PORT)
+declare -A PID=([nginx]=$NGINX_PID [haproxy]=$HAPROXY_PID [sluice]=$SLUICE_PID [baseline]=$BASELINE_PID)
 results="$work/results.tsv"
 : > "$results"
 
@@ -275,3 +290,9 @@ awk -F'\t' '
     for (r = 1; r in rounds; r++)
       printf "%-5s %16.3f %16.3f %18.3f %18.3f\n", r, rps[r, "sluice"] / rps[r, "nginx"], cpu[r, "sluice"] / cpu[r, "nginx"], rps[r, "sluice"] / rps[r, "haproxy"], cpu[r, "sluice"] / cpu[r, "haproxy"]
   }' "$results"
+if [ -n "$BASELINE_JAR" ]; then
+  echo
+  echo "== Sluice / baseline per round (req/s, cpu/req)"
+  awk -F'\t' '{ rps[$1, $2] = $3; cpu[$1, $2] = $7; rounds[$1] = 1 }
+    END { for (r = 1; r in rounds; r++) printf "%-5s %10.3f %10.3f\n", r, rps[r, "sluice"] / rps[r, "baseline"], cpu[r, "sluice"] / cpu[r, "baseline"] }' "$results"
+fi

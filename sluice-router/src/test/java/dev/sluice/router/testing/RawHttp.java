@@ -32,6 +32,7 @@ public final class RawHttp implements AutoCloseable {
   public RawHttp(InetSocketAddress address) throws IOException {
     socket = new Socket(address.getAddress(), address.getPort());
     socket.setSoTimeout(10_000);
+    socket.setTcpNoDelay(true);
     in = new BufferedInputStream(socket.getInputStream());
     out = socket.getOutputStream();
   }
@@ -39,6 +40,25 @@ public final class RawHttp implements AutoCloseable {
   public RawHttp send(String raw) throws IOException {
     out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
     out.flush();
+    return this;
+  }
+
+  /**
+   * Sends the bytes in pieces of {@code size}, pausing briefly after each so that the router gets
+   * them in separate reads (pacing, not synchronisation).
+   */
+  public RawHttp sendInPieces(String raw, int size) throws IOException {
+    byte[] b = raw.getBytes(StandardCharsets.ISO_8859_1);
+    for (int i = 0; i < b.length; i += size) {
+      out.write(b, i, Math.min(size, b.length - i));
+      out.flush();
+      try {
+        java.util.concurrent.TimeUnit.MILLISECONDS.sleep(1);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new java.io.InterruptedIOException();
+      }
+    }
     return this;
   }
 
@@ -71,7 +91,7 @@ public final class RawHttp implements AutoCloseable {
     }
     int status = Integer.parseInt(parts[1]);
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    if (head || status == 204 || status == 304) {
+    if (head || status == 204 || status == 304 || status / 100 == 1) {
       // no body
     } else if (headers.containsKey("content-length")) {
       body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
