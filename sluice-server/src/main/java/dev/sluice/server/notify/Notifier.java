@@ -22,10 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Posts release milestones to the webhooks of an app's {@code notifications}: started, step
- * reached, analysis failed, promoted, failed, rolled back, aborted. Each delivery runs on its own
- * virtual thread and is retried with backoff (1 s, 2 s, 4 s, 8 s), so a slow or failing receiver
- * never holds up a release; at most {@link #MAX_PENDING} deliveries wait at once, more are dropped
- * with a warning. Webhook URLs may carry keys, so they are never logged.
+ * reached, a failed analysis measurement, promoted, failed, rolled back, aborted. Each delivery
+ * runs on its own virtual thread and is retried with backoff (1 s, 2 s, 4 s, 8 s), so a slow or
+ * failing receiver never holds up a release; at most {@link #MAX_PENDING} deliveries wait at once,
+ * more are dropped with a warning. Webhook URLs may carry keys, so they are never logged.
  */
 public final class Notifier implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Notifier.class);
@@ -53,6 +53,10 @@ public final class Notifier implements AutoCloseable {
     return switch (e) {
       case Event.ReleaseStarted s -> "started";
       case Event.StepReached s -> "step";
+      case Event.AnalysisMeasured s ->
+          s.result().verdict() == dev.sluice.core.analysis.AnalysisResult.Verdict.FAIL
+              ? "analysisFailed"
+              : null;
       case Event.ReleaseSucceeded s -> "promoted";
       case Event.ReleaseFailed s -> "failed";
       case Event.RolledBack s -> "rolledBack";

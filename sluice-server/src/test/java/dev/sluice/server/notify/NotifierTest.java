@@ -76,6 +76,20 @@ class NotifierTest {
   }
 
   @Test
+  void aFailedMeasurementIsTheAnalysisFailedMilestoneAndAPassingOneIsNone() {
+    var fail =
+        new dev.sluice.core.analysis.AnalysisResult(
+            dev.sluice.core.analysis.AnalysisResult.Verdict.FAIL, 0.0, "x", 10, 10, List.of());
+    var pass =
+        new dev.sluice.core.analysis.AnalysisResult(
+            dev.sluice.core.analysis.AnalysisResult.Verdict.PASS, 100.0, "", 10, 10, List.of());
+    assertThat(Notifier.milestone(new Event.AnalysisMeasured("background", 3, fail)))
+        .isEqualTo("analysisFailed");
+    assertThat(Notifier.milestone(new Event.AnalysisMeasured("background", 3, pass))).isNull();
+    assertThat(Notifier.milestone(new Event.TrafficSet(Map.of("v1", 100)))).isNull();
+  }
+
+  @Test
   void slackFormatIsAMessageText() {
     String body = Notifier.body("slack", "promoted", record(9, new Event.ReleaseSucceeded("v2")));
     assertThat(body).isEqualTo("{\"text\":\"*shop*: v2 is stable\"}");
