@@ -12,6 +12,7 @@ final class Replicas {
     return switch (spec.runtime()) {
       case RuntimeSpec.Process p -> p.replicas();
       case RuntimeSpec.Static s -> s.versions().getOrDefault(version, List.of()).size();
+      case RuntimeSpec.Kubernetes k -> k.replicas();
     };
   }
 }

@@ -6,7 +6,10 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
-/** Where an app's versions run: processes Sluice supervises, or endpoints the user runs. */
+/**
+ * Where an app's versions run: processes Sluice supervises, endpoints the user runs, or Deployments
+ * on Kubernetes.
+ */
 public sealed interface RuntimeSpec {
 
   /**
@@ -41,6 +44,40 @@ public sealed interface RuntimeSpec {
   record Static(Map<String, List<URI>> versions) implements RuntimeSpec {
     public Static {
       versions = Map.copyOf(versions);
+    }
+  }
+
+  /**
+   * Each version is a Deployment on Kubernetes ({@code <app>-<version hash>}), made from a pod
+   * template in the spec or copied from an existing Deployment, and traffic moves by {@code
+   * traffic}.
+   *
+   * @param namespace where the Deployments, Services and routes are
+   * @param replicas how many pods each version runs at full size
+   * @param deploymentTemplate the pod template (its {@code metadata} and {@code spec}) as compact
+   *     JSON, where {@code ${version}} in any string is replaced by the version; null with {@code
+   *     workloadRef}
+   * @param workloadRef the name of a Deployment in the namespace whose pod template each new
+   *     version copies (as Argo Rollouts' {@code workloadRef}); null with {@code
+   *     deploymentTemplate}
+   * @param traffic how traffic moves between versions
+   * @param port the port of the Services Sluice points at versions
+   * @param targetPort the pods' port the Services send to; null for the template's first container
+   *     port (8080 when it names none)
+   */
+  record Kubernetes(
+      String namespace,
+      int replicas,
+      @Nullable String deploymentTemplate,
+      @Nullable String workloadRef,
+      KubernetesTraffic traffic,
+      int port,
+      @Nullable Integer targetPort)
+      implements RuntimeSpec {
+
+    /** Where users of the app connect inside the cluster: its main Service. */
+    public HostPort serviceAddress() {
+      return new HostPort(traffic.mainService() + "." + namespace + ".svc", port);
     }
   }
 }

@@ -150,8 +150,16 @@ public final class SpecParser {
             "hooks",
             "notifications");
     String name = f.get("name").string(APP_NAME, APP_NAME_EXPECTED);
-    HostPort listen = f.get("listen").hostPort(null);
     RuntimeSpec runtime = runtime(f.get("runtime"));
+    // On Kubernetes users reach the app through its Service: listen only names it, for status.
+    HostPort listen =
+        f.get("listen")
+            .hostPort(
+                runtime instanceof RuntimeSpec.Kubernetes k
+                    ? k.serviceAddress()
+                    : KubernetesSpecReader.isKubernetes(f.get("runtime"))
+                        ? new HostPort("unknown", 80)
+                        : null);
     HealthSpec health = f.get("health").map(SpecParser::health, HealthSpec.defaults());
     TimeoutSpec timeouts = f.get("timeouts").map(SpecParser::timeouts, TimeoutSpec.defaults());
     Duration deadline =
@@ -162,6 +170,11 @@ public final class SpecParser {
         f.get("strategy").map(SpecParser::strategy, StrategySpec.BlueGreen.defaults());
     HooksSpec hooks = f.get("hooks").map(SpecParser::hooks, HooksSpec.none());
     List<NotificationSpec> notifications = notifications(f.get("notifications"));
+    if (runtime instanceof RuntimeSpec.Kubernetes k
+        && strategy != null
+        && before.list().size() == known) {
+      strategy = KubernetesSpecReader.check(f, k, strategy);
+    }
     if (before.list().size() > known
         || name == null
         || listen == null
@@ -219,14 +232,23 @@ public final class SpecParser {
   }
 
   private static @Nullable RuntimeSpec runtime(YamlValue v) {
-    Fields f = v.fields("a mapping with one of: process, static", "process", "static");
+    Fields f =
+        v.fields(
+            "a mapping with one of: process, static, kubernetes",
+            "process",
+            "static",
+            "kubernetes");
     if (!v.present() || f.keys().size() != 1) {
       if (v.isMapping() || !v.present()) {
         v.problem(
-            v.present() ? "both process and static" : "missing",
-            "exactly one of: process (Sluice runs the versions), static (you run them)");
+            !v.present() ? "missing" : f.keys().isEmpty() ? "no runtime" : "several runtimes",
+            "exactly one of: process (Sluice runs the versions), static (you run them),"
+                + " kubernetes (Deployments on Kubernetes)");
       }
       return null;
+    }
+    if (f.has("kubernetes")) {
+      return KubernetesSpecReader.read(f.get("kubernetes"));
     }
     if (f.has("process")) {
       YamlValue p = f.get("process");

@@ -166,7 +166,8 @@ class SpecParserTest {
                 """))
         .containsExactly(
             "sluice.yaml:2:5: apps[0].runtime: missing (expected: exactly one of: process (Sluice"
-                + " runs the versions), static (you run them))",
+                + " runs the versions), static (you run them), kubernetes (Deployments on"
+                + " Kubernetes))",
             "sluice.yaml:2:11: apps[0].name: \"Shop\" (expected: an app name: lower-case letters,"
                 + " digits and '-', starting with a letter, at most 63)",
             "sluice.yaml:3:13: apps[0].listen: 8080 (expected: HOST:PORT, e.g. 127.0.0.1:8080 or"

@@ -266,6 +266,9 @@ public final class LocalPlatform implements Platform {
                   Integer.toString(i), new Endpoint(id, u.getHost(), u.getPort()), true, ""));
         }
       }
+      case RuntimeSpec.Kubernetes k -> {
+        // runs on Kubernetes: the controller hands such apps to the Kubernetes platform
+      }
     }
     return out;
   }
