@@ -120,6 +120,12 @@ final class Sluice implements AutoCloseable {
     }
   }
 
+  /** Kills the daemon with SIGKILL, as a crash would, and waits until it is gone. */
+  void kill() throws InterruptedException {
+    daemon.destroyForcibly();
+    daemon.waitFor();
+  }
+
   long daemonPid() {
     return daemon.pid();
   }

@@ -69,6 +69,13 @@ public final class LocalPlatform implements Platform {
   private volatile Executor controller = Runnable::run;
   private final Map<String, LocalApp> apps = new ConcurrentHashMap<>();
 
+  /**
+   * Replicas taken over from a previous run. They were serving a moment ago, so they get traffic at
+   * once (their checks still run and take them out if they fail) instead of waiting for {@code
+   * healthyThreshold} passes while the app has no replica in its table.
+   */
+  private final Set<Endpoint> adopted = ConcurrentHashMap.newKeySet();
+
   /** The last health reason seen per endpoint id, for messages. */
   private final Map<String, String> healthReasons = new ConcurrentHashMap<>();
 
@@ -185,7 +192,9 @@ public final class LocalPlatform implements Platform {
         continue;
       }
       try {
-        supervisor.adopt(i.app(), i.version(), i.index(), t, i.pid(), i.startedAt(), i.port());
+        Replica r =
+            supervisor.adopt(i.app(), i.version(), i.index(), t, i.pid(), i.startedAt(), i.port());
+        adopted.add(endpoint(r));
         log.info("adopted replica {}/{}/{} (pid {})", i.app(), i.version(), i.index(), i.pid());
       } catch (ReplicaAdoptionException e) {
         log.info("replica {}/{}/{} is gone: {}", i.app(), i.version(), i.index(), e.getMessage());
@@ -325,7 +334,9 @@ public final class LocalPlatform implements Platform {
         eps.add(m.endpoint);
         live.add(m.endpoint);
         if (app.watched.add(m.endpoint)) {
-          router.health().watch(m.endpoint, health(spec));
+          router
+              .health()
+              .watch(m.endpoint, health(spec).withStartHealthy(adopted.remove(m.endpoint)));
         }
       }
       endpoints.put(v.version(), eps);
