@@ -82,6 +82,7 @@ class CrashIT {
         Thread.sleep(random.nextInt(2500));
         s.kill();
         Map<String, Long> alive = instances(s.stateDir);
+        int round = kill;
         assertLogIsContiguous(s.stateDir);
         s.up();
         // every replica that was recorded running and is still wanted comes back with its pid
@@ -97,7 +98,7 @@ class CrashIT {
                     Long pid =
                         pidOf(get(s, "/api/v1/apps/" + id[0]), id[1], Integer.parseInt(id[2]));
                     assertThat(pid)
-                        .as("replica %s after restart %d (seed %d)", e.getKey(), kill, seed)
+                        .as("replica %s after restart %d (seed %d)", e.getKey(), round, seed)
                         .isEqualTo(e.getValue());
                   }
                 });
