@@ -91,14 +91,16 @@ class CrashIT {
             .untilAsserted(
                 () -> {
                   for (Map.Entry<String, Long> e : alive.entrySet()) {
-                    if (!ProcessHandle.of(e.getValue()).map(ProcessHandle::isAlive).orElse(false)) {
+                    if (!running(e.getValue())) {
                       continue; // stopped on purpose (a version that was draining)
                     }
                     String[] id = e.getKey().split("/");
-                    Long pid =
-                        pidOf(get(s, "/api/v1/apps/" + id[0]), id[1], Integer.parseInt(id[2]));
+                    JsonNode app = get(s, "/api/v1/apps/" + id[0]);
+                    Long pid = pidOf(app, id[1], Integer.parseInt(id[2]));
                     assertThat(pid)
-                        .as("replica %s after restart %d (seed %d)", e.getKey(), round, seed)
+                        .as(
+                            "replica %s after restart %d (seed %d); status %s; daemon log:%n%s",
+                            e.getKey(), round, seed, app, tail(dir.resolve("daemon.log")))
                         .isEqualTo(e.getValue());
                   }
                 });
@@ -128,6 +130,21 @@ class CrashIT {
     }
     assertLogIsContiguous(s.stateDir);
     assertThat(adoptedChecked).as("replicas checked for adoption").isGreaterThan(KILLS);
+  }
+
+  /** Alive and not a zombie (an orphan's exit is reaped by init only after a while). */
+  private static boolean running(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+      return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  private static String tail(Path log) throws java.io.IOException {
+    List<String> lines = java.nio.file.Files.readAllLines(log);
+    return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
   }
 
   private static boolean done(JsonNode app) {
