@@ -95,8 +95,8 @@ class CrashIT {
                       continue; // stopped on purpose (a version that was draining)
                     }
                     String[] id = e.getKey().split("/");
-                    JsonNode app = get(s, "/api/v1/apps/" + id[0]);
-                    Long pid = pidOf(app, id[1], Integer.parseInt(id[2]));
+                    JsonNode seen = get(s, "/api/v1/apps/" + id[0]);
+                    Long pid = pidOf(seen, id[1], Integer.parseInt(id[2]));
                     assertThat(pid)
                         .as(
                             "replica %s after restart %d (seed %d); status %s; daemon log:%n%s",
