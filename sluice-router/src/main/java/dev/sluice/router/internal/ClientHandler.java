@@ -192,17 +192,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Parses a head at the reader index; returns whether one was found (and acted on). */
   private boolean readHead(ByteBuf b) {
     HeadParser p = parser;
-    int len = p.findHead(b, headScan, true);
+    int len = p.parse(b, headScan, true);
     if (len == 0) {
-      headScan = p.scanned();
+      headScan = p.hint();
       return false;
     }
     headScan = 0;
-    int error = len < 0 ? -len : p.parse(b, len, true);
-    if (error != HeadParser.OK) {
+    if (len < 0) {
       // Nothing after a malformed head can be framed: answer and close.
       b.skipBytes(b.readableBytes());
-      badRequest(error);
+      badRequest(-len);
       return false;
     }
     startExchange(p, b, len);

@@ -10,25 +10,30 @@ import java.nio.charset.StandardCharsets;
  * {@code X-Forwarded-For}) and writes the head out again with the proxy's edits, copying header
  * lines as bytes instead of decoding them into objects and encoding them again.
  *
- * <p>It works in two steps. {@link #findHead} looks for the empty line that ends a head, directly
- * in the connection's buffer and resumably (a head may arrive a byte at a time), and enforces the
- * size limits. {@link #parse} then copies the whole head once into a scratch array and checks it
- * line by line with table lookups (RFC 9112 sections 2-6 and RFC 9110 section 5): a start line of
- * exactly three parts and version 1.0 or 1.1; field names of token characters directly followed by
- * a colon (no whitespace before it, no obs-fold); field values without control characters; every
- * line ended by CRLF (a bare LF or CR is an error); at most one {@code Host}, at most one {@code
- * Content-Length} of digits only, {@code Transfer-Encoding} only as plain {@code chunked}, never
- * together with {@code Content-Length} in a request, never in an HTTP/1.0 request. Each check
- * returns the status code a client gets (400, 414, 431, 501, 505), so further rules are one more
- * line each.
+ * <p>{@link #parse} copies the bytes at the buffer's reader index into a scratch array (the first 2
+ * KiB, more only for a larger head) and reads the head in one pass with table lookups, checking it
+ * (RFC 9112 sections 2-6 and RFC 9110 section 5): a start line of exactly three parts and version
+ * 1.0 or 1.1; field names of token characters directly followed by a colon (no whitespace before
+ * it, no obs-fold); field values without control characters; every line ended by CRLF (a bare LF or
+ * CR is an error); at most one {@code Host}, at most one {@code Content-Length} of digits only,
+ * {@code Transfer-Encoding} only as plain {@code chunked}, never together with {@code
+ * Content-Length} in a request, never in an HTTP/1.0 request; size limits. Each check returns the
+ * status code a client gets (400, 414, 431, 501, 505), so further rules are one more line each. A
+ * head that arrives in pieces is looked for with {@link #findHead}, resumably, until it is whole.
  *
  * <p>One parser serves all connections of an event loop: its results are valid until its next
  * {@code parse}, and callers take what they need right after parsing.
  */
 final class HeadParser {
 
-  /** {@link #findHead} and {@link #parse} result: fine. */
-  static final int OK = 0;
+  /** Internal result: fine, go on. */
+  private static final int OK = 0;
+
+  /** Internal result: the bytes end before the head does. */
+  private static final int INCOMPLETE = -1;
+
+  /** How many bytes a first parse copies; most heads fit. */
+  private static final int FIRST_WINDOW = 2048;
 
   /** Longest request line (then 414), as nginx's default large header buffer. */
   static final int MAX_REQUEST_LINE = 8192;
@@ -111,11 +116,15 @@ final class HeadParser {
   private static final byte[] T_KEEP_ALIVE = ascii("keep-alive");
   private static final byte[] T_CHUNKED = ascii("chunked");
 
-  private byte[] s = new byte[1024];
+  private byte[] s = new byte[4096];
+  private byte[] o = new byte[4096];
   private int n;
 
-  // Where findHead stopped: bytes from the reader index that hold no end of head.
-  private int scanned;
+  // Where to go on with an incomplete head: 1 + bytes known to hold no end of head (0: none).
+  private int hint;
+
+  // Where the line parsing stopped when the bytes ran out.
+  private int incompleteLine;
 
   // The start line.
   private int startLineEnd;
@@ -146,12 +155,123 @@ final class HeadParser {
   private int forwardedFor;
 
   /**
+   * Finds, checks and reads the head at the buffer's reader index; the buffer is not changed,
+   * except that empty lines before a request line are skipped (RFC 9112 2.2).
+   *
+   * <p>The usual head arrives whole and is read in one pass over a copy of its bytes. When it is
+   * incomplete, the next call for the same head continues with a cheap scan for its end from where
+   * this one stopped (so a head that trickles in costs linear time), and parses once that end is
+   * there.
+   *
+   * @param hint 0 for a new head, else {@link #hint()} after the previous call returned 0
+   * @return the head's length in bytes (the reader index is where it starts); 0 when more bytes are
+   *     needed; or the negated status code of the error (for requests -400, -414, -431, -501 or
+   *     -505; for responses any negative value means an invalid response)
+   */
+  int parse(ByteBuf b, int hint, boolean request) {
+    if (request) {
+      int ri = b.readerIndex();
+      while (b.writerIndex() - ri >= 2 && b.getByte(ri) == CR && b.getByte(ri + 1) == LF) {
+        ri += 2;
+      }
+      b.readerIndex(ri);
+    }
+    int max = request ? MAX_REQUEST_HEAD : MAX_RESPONSE_HEAD;
+    if (hint > 0) {
+      int len = findHead(b, hint - 1, request);
+      if (len <= 0) {
+        return len;
+      }
+      copy(b, 0, len);
+      int r = parseCopy(len, request);
+      return r > 0 ? r : r == INCOMPLETE ? -(request ? 400 : 502) : r;
+    }
+    int avail = b.readableBytes();
+    int window = Math.min(avail, Math.min(max, FIRST_WINDOW));
+    copy(b, 0, window);
+    while (true) {
+      int r = parseCopy(window, request);
+      if (r != INCOMPLETE) {
+        return r;
+      }
+      if (window == avail || window == max) {
+        break;
+      }
+      int more = Math.min(avail, Math.min(max, window * 4));
+      copy(b, window, more);
+      window = more;
+    }
+    if (window >= max) {
+      return request ? -431 : -502;
+    }
+    if (request && startLineEnd == 0 && window > MAX_REQUEST_LINE) {
+      return -414;
+    }
+    this.hint = incompleteLine + 1;
+    return 0;
+  }
+
+  /** Returns where to go on with this head, for the next {@link #parse} after one returned 0. */
+  int hint() {
+    return hint;
+  }
+
+  private void copy(ByteBuf b, int from, int to) {
+    if (s.length <= to) {
+      s = java.util.Arrays.copyOf(s, Math.max(to + 1, s.length * 2));
+    }
+    b.getBytes(b.readerIndex() + from, s, from, to - from);
+  }
+
+  /**
+   * Parses the first {@code length} copied bytes; returns the head's length, INCOMPLETE, or a
+   * negated status code.
+   */
+  private int parseCopy(int length, boolean request) {
+    // A zero after the bytes stops every scanning loop: it is no token, target or value byte.
+    s[length] = 0;
+    n = length;
+    fields = 0;
+    tokens = 0;
+    startLineEnd = 0;
+    incompleteLine = 0;
+    contentLength = -1;
+    chunked = false;
+    close = false;
+    keepAliveToken = false;
+    host = -1;
+    forwardedFor = 0;
+    int r = request ? requestLine() : statusLine();
+    if (r == OK) {
+      r = fieldLines(request);
+    }
+    if (r != OK) {
+      return r == INCOMPLETE ? INCOMPLETE : -(request ? r : 502);
+    }
+    if (request) {
+      if (startLineEnd - 2 > MAX_REQUEST_LINE) {
+        return -414;
+      }
+      if (chunked && (contentLength >= 0 || version == 10)) {
+        // RFC 9112 6.1: both framings, or chunked in HTTP/1.0, are a smuggling risk.
+        return -400;
+      }
+      if (version == 11 && host < 0) {
+        return -400;
+      }
+    } else if (version == 10 && chunked) {
+      return -502;
+    }
+    markDrops();
+    return n;
+  }
+
+  /**
    * Looks for the end of a head that starts at the buffer's reader index.
    *
-   * @param from bytes after the reader index already known to hold no end of head: 0 for a new
-   *     head, else {@link #scanned()} of the previous call
-   * @return the head's length in bytes; 0 when more bytes are needed (see {@link #scanned()}); or
-   *     the negated status code of the error (-400 for a bare LF, -414 or -431 past the limits)
+   * @param from bytes after the reader index already known to hold no end of head
+   * @return the head's length in bytes; 0 when more bytes are needed (see {@link #hint()}); or the
+   *     negated status code of the error (-400 for a bare LF, -414 or -431 past the limits)
    */
   int findHead(ByteBuf b, int from, boolean request) {
     int start = b.readerIndex();
@@ -168,77 +288,20 @@ final class HeadParser {
         if (end - start >= maxHead) {
           return request ? -431 : -502;
         }
-        scanned = pos - start;
+        this.hint = pos - start + 1;
         return 0;
       }
       if (lf == pos || b.getByte(lf - 1) != CR) {
-        return -400;
+        return request ? -400 : -502;
       }
       if (pos == start && request && lf - start > MAX_REQUEST_LINE) {
         return -414;
       }
       if (lf == pos + 1) {
-        if (pos != start) {
-          return lf + 1 - start;
-        }
-        if (!request) {
-          return -502;
-        }
-        // RFC 9112 2.2: empty lines before a request line are skipped.
-        start = lf + 1;
-        b.readerIndex(start);
+        return pos == start ? (request ? -400 : -502) : lf + 1 - start;
       }
       pos = lf + 1;
     }
-  }
-
-  /** Returns how far {@link #findHead} got without finding an end; pass it as its next from. */
-  int scanned() {
-    return scanned;
-  }
-
-  /**
-   * Parses and checks the head of {@code length} bytes at the buffer's reader index (as found by
-   * {@link #findHead}); the buffer is not changed.
-   *
-   * @return {@link #OK}, or the status code a client should get (400, 414, 431, 501, 505; for a
-   *     response any non-zero value means an invalid response)
-   */
-  int parse(ByteBuf b, int length, boolean request) {
-    if (s.length < length) {
-      s = new byte[Math.max(length, s.length * 2)];
-    }
-    b.getBytes(b.readerIndex(), s, 0, length);
-    n = length;
-    fields = 0;
-    tokens = 0;
-    contentLength = -1;
-    chunked = false;
-    close = false;
-    keepAliveToken = false;
-    host = -1;
-    forwardedFor = 0;
-    int r = request ? requestLine() : statusLine();
-    if (r != OK) {
-      return r;
-    }
-    r = fieldLines(request ? MAX_REQUEST_FIELDS : MAX_RESPONSE_FIELDS);
-    if (r != OK) {
-      return r;
-    }
-    if (request) {
-      if (chunked && (contentLength >= 0 || version == 10)) {
-        // RFC 9112 6.1: both framings, or chunked in HTTP/1.0, are a smuggling risk.
-        return 400;
-      }
-      if (version == 11 && host < 0) {
-        return 400;
-      }
-    } else if (version == 10 && chunked) {
-      return 502;
-    }
-    markDrops();
-    return OK;
   }
 
   private int requestLine() {
@@ -246,6 +309,9 @@ final class HeadParser {
     int i = 0;
     while (TCHAR[s[i] & 0xff]) {
       i++;
+    }
+    if (i == n) {
+      return INCOMPLETE;
     }
     if (i == 0 || s[i] != SP) {
       return 400;
@@ -255,10 +321,16 @@ final class HeadParser {
     while (TARGET_CHAR[s[i] & 0xff]) {
       i++;
     }
+    if (i == n) {
+      return INCOMPLETE;
+    }
     if (i == target || s[i] != SP) {
       return 400;
     }
     versionStart = ++i;
+    if (i + 10 > n) {
+      return INCOMPLETE;
+    }
     int v = versionAt(i);
     if (v < 0) {
       return -v;
@@ -273,6 +345,15 @@ final class HeadParser {
 
   private int statusLine() {
     byte[] s = this.s;
+    if (n < 14) {
+      // Too short for "HTTP/1.1 200" and CRLF: wait, unless a line has already ended.
+      for (int i = 0; i < n; i++) {
+        if (s[i] == LF) {
+          return 502;
+        }
+      }
+      return INCOMPLETE;
+    }
     int v = versionAt(0);
     if (v < 0 || s[8] != SP) {
       return 502;
@@ -293,6 +374,9 @@ final class HeadParser {
         i++;
       }
     }
+    if (i + 1 >= n) {
+      return INCOMPLETE;
+    }
     if (s[i] != CR || s[i + 1] != LF) {
       return 502;
     }
@@ -303,8 +387,7 @@ final class HeadParser {
   /** Returns 10 or 11 for HTTP/1.0 or 1.1 at i, -505 for another version, -400 for no version. */
   private int versionAt(int i) {
     byte[] s = this.s;
-    if (i + 10 > n
-        || s[i] != 'H'
+    if (s[i] != 'H'
         || s[i + 1] != 'T'
         || s[i + 2] != 'T'
         || s[i + 3] != 'P'
@@ -347,14 +430,26 @@ final class HeadParser {
     return true;
   }
 
-  private int fieldLines(int maxFields) {
+  /** Reads field lines up to the empty line; on success n becomes the head's length. */
+  private int fieldLines(boolean request) {
     byte[] s = this.s;
-    int tooLarge = maxFields == MAX_REQUEST_FIELDS ? 431 : 502;
-    int bad = maxFields == MAX_REQUEST_FIELDS ? 400 : 502;
+    int maxFields = request ? MAX_REQUEST_FIELDS : MAX_RESPONSE_FIELDS;
+    int n = this.n;
     int i = startLineEnd;
-    while (s[i] != CR) {
+    while (true) {
+      incompleteLine = i;
+      if (i + 1 >= n) {
+        return INCOMPLETE;
+      }
+      if (s[i] == CR) {
+        if (s[i + 1] != LF) {
+          return 400;
+        }
+        this.n = i + 2;
+        return OK;
+      }
       if (fields == maxFields) {
-        return tooLarge;
+        return 431;
       }
       int ls = i;
       while (TCHAR[s[i] & 0xff]) {
@@ -363,7 +458,7 @@ final class HeadParser {
       // An empty name covers obs-fold (a line starting with whitespace); a name must touch its
       // colon (RFC 9112 5.1).
       if (i == ls || s[i] != ':') {
-        return bad;
+        return i == n ? INCOMPLETE : 400;
       }
       int ne = i++;
       while (s[i] == SP || s[i] == HT) {
@@ -373,8 +468,11 @@ final class HeadParser {
       while (FIELD_CHAR[s[i] & 0xff]) {
         i++;
       }
+      if (i + 1 >= n) {
+        return INCOMPLETE;
+      }
       if (s[i] != CR || s[i + 1] != LF) {
-        return bad;
+        return 400;
       }
       int ve = i;
       while (ve > vs && (s[ve - 1] == SP || s[ve - 1] == HT)) {
@@ -383,10 +481,9 @@ final class HeadParser {
       i += 2;
       int r = field(ls, ne, vs, ve);
       if (r != OK) {
-        return maxFields == MAX_REQUEST_FIELDS ? r : 502;
+        return r;
       }
     }
-    return OK;
   }
 
   private int field(int ls, int ne, int vs, int ve) {
@@ -616,9 +713,18 @@ final class HeadParser {
    * X-Forwarded-Host} set. The buffer has room for {@code extra} more bytes (a small body).
    */
   ByteBuf writeRequest(ByteBufAllocator alloc, byte[] clientIp, int extra) {
+    // Assembled in a scratch array first: one copy into the buffer instead of one per piece.
+    int xff = 0;
+    for (int f = 0; f < fields && forwardedFor > 0; f++) {
+      if (kind[f] == X_FORWARDED_FOR) {
+        xff += valueEnd[f] - valueStart[f] + XFF_SEPARATOR.length;
+      }
+    }
     int hostLen = host >= 0 ? valueEnd[host] - valueStart[host] : 0;
-    ByteBuf out = alloc.directBuffer(n + clientIp.length + hostLen + 96 + extra);
-    out.writeBytes(s, 0, versionStart).writeBytes(HTTP_1_1).writeBytes(CRLF);
+    byte[] o = output(n + xff + clientIp.length + hostLen + 96);
+    int at = put(o, 0, s, 0, versionStart);
+    at = put(o, at, HTTP_1_1);
+    at = put(o, at, CRLF);
     int run = -1;
     for (int f = 0; f < fields; f++) {
       byte k = kind[f];
@@ -626,27 +732,47 @@ final class HeadParser {
       if (keep && run < 0) {
         run = lineStart[f];
       } else if (!keep && run >= 0) {
-        out.writeBytes(s, run, lineStart[f] - run);
+        at = put(o, at, s, run, lineStart[f] - run);
         run = -1;
       }
     }
     if (run >= 0) {
-      out.writeBytes(s, run, n - 2 - run);
+      at = put(o, at, s, run, n - 2 - run);
     }
-    out.writeBytes(XFF);
-    if (forwardedFor > 0) {
-      for (int f = 0; f < fields; f++) {
-        if (kind[f] == X_FORWARDED_FOR && valueEnd[f] > valueStart[f]) {
-          out.writeBytes(s, valueStart[f], valueEnd[f] - valueStart[f]).writeBytes(XFF_SEPARATOR);
-        }
+    at = put(o, at, XFF);
+    for (int f = 0; f < fields && forwardedFor > 0; f++) {
+      if (kind[f] == X_FORWARDED_FOR && valueEnd[f] > valueStart[f]) {
+        at = put(o, at, s, valueStart[f], valueEnd[f] - valueStart[f]);
+        at = put(o, at, XFF_SEPARATOR);
       }
     }
-    out.writeBytes(clientIp).writeBytes(CRLF).writeBytes(XFP_HTTP);
+    at = put(o, at, clientIp);
+    at = put(o, at, CRLF);
+    at = put(o, at, XFP_HTTP);
     if (host >= 0) {
-      out.writeBytes(XFH).writeBytes(s, valueStart[host], hostLen).writeBytes(CRLF);
+      at = put(o, at, XFH);
+      at = put(o, at, s, valueStart[host], hostLen);
+      at = put(o, at, CRLF);
     }
-    out.writeBytes(CRLF);
-    return out;
+    at = put(o, at, CRLF);
+    return alloc.directBuffer(at + extra).writeBytes(o, 0, at);
+  }
+
+  private byte[] output(int size) {
+    if (o.length < size) {
+      o = new byte[Math.max(size, o.length * 2)];
+    }
+    return o;
+  }
+
+  private static int put(byte[] to, int at, byte[] from) {
+    System.arraycopy(from, 0, to, at, from.length);
+    return at + from.length;
+  }
+
+  private static int put(byte[] to, int at, byte[] from, int start, int length) {
+    System.arraycopy(from, start, to, at, length);
+    return at + length;
   }
 
   /**
@@ -709,40 +835,35 @@ final class HeadParser {
     return f + 1 < fields ? lineStart[f + 1] : n - 2;
   }
 
-  private void writeResponseHead(ByteBuf out, int at, int adds) {
+  private void writeResponseHead(ByteBuf out, int index, int adds) {
     // The additions go right after the status line: where fields stand does not matter, and so
     // the rewrite is plain copying from the scratch array, never an overlapping move.
-    out.setBytes(at, HTTP_1_1);
-    at += HTTP_1_1.length;
-    out.setBytes(at, s, HTTP_1_1.length, startLineEnd - HTTP_1_1.length);
-    at += startLineEnd - HTTP_1_1.length;
+    byte[] o = output(n + addedLength(adds));
+    int at = put(o, 0, HTTP_1_1);
+    at = put(o, at, s, HTTP_1_1.length, startLineEnd - HTTP_1_1.length);
     if ((adds & ADD_CLOSE) != 0) {
-      out.setBytes(at, ADDED_CLOSE);
-      at += ADDED_CLOSE.length;
+      at = put(o, at, ADDED_CLOSE);
     }
     if ((adds & ADD_KEEP_ALIVE) != 0) {
-      out.setBytes(at, ADDED_KEEP_ALIVE);
-      at += ADDED_KEEP_ALIVE.length;
+      at = put(o, at, ADDED_KEEP_ALIVE);
     }
     if ((adds & ADD_CHUNKED) != 0) {
-      out.setBytes(at, ADDED_CHUNKED);
-      at += ADDED_CHUNKED.length;
+      at = put(o, at, ADDED_CHUNKED);
     }
     int run = -1;
     for (int f = 0; f < fields; f++) {
       if (!drop[f] && run < 0) {
         run = lineStart[f];
       } else if (drop[f] && run >= 0) {
-        out.setBytes(at, s, run, lineStart[f] - run);
-        at += lineStart[f] - run;
+        at = put(o, at, s, run, lineStart[f] - run);
         run = -1;
       }
     }
     if (run >= 0) {
-      out.setBytes(at, s, run, n - 2 - run);
-      at += n - 2 - run;
+      at = put(o, at, s, run, n - 2 - run);
     }
-    out.setBytes(at, CRLF);
+    at = put(o, at, CRLF);
+    out.setBytes(index, o, 0, at);
   }
 
   private static byte[] ascii(String text) {

@@ -113,14 +113,14 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         if (!b.isReadable()) {
           break;
         }
-        int len = parser.findHead(b, scan, false);
+        int len = parser.parse(b, scan, false);
         if (len == 0) {
-          scan = parser.scanned();
+          scan = parser.hint();
           break;
         }
         scan = 0;
         int start = b.readerIndex();
-        if (len < 0 || parser.parse(b, len, false) != HeadParser.OK) {
+        if (len < 0) {
           fail(o, ClientHandler.FAIL_BAD_RESPONSE);
           return;
         }

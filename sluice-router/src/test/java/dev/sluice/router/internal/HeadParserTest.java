@@ -33,11 +33,8 @@ class HeadParserTest {
   private int request(String text) {
     buf.release();
     buf = bytes(text);
-    int len = parser.findHead(buf, 0, true);
-    if (len <= 0) {
-      return len == 0 ? 0 : -len;
-    }
-    return parser.parse(buf, len, true) == HeadParser.OK ? 200 : parser.parse(buf, len, true);
+    int len = parser.parse(buf, 0, true);
+    return len > 0 ? 200 : -len;
   }
 
   private String upstreamHead(String text) {
@@ -132,19 +129,38 @@ class HeadParserTest {
     byte[] head =
         "GET /x HTTP/1.1\r\nHost: a\r\nX-Long: 0123456789\r\n\r\n"
             .getBytes(StandardCharsets.ISO_8859_1);
-    int from = 0;
+    int hint = 0;
     for (int i = 0; i < head.length; i++) {
       buf.writeByte(head[i]);
-      int len = parser.findHead(buf, from, true);
+      int len = parser.parse(buf, hint, true);
       if (i < head.length - 1) {
         assertThat(len).as("after byte %d", i).isZero();
-        from = parser.scanned();
-        assertThat(from).isBetween(0, i + 1);
+        hint = parser.hint();
+        assertThat(hint).isBetween(1, i + 2);
       } else {
         assertThat(len).isEqualTo(head.length);
       }
     }
-    assertThat(parser.parse(buf, head.length, true)).isEqualTo(HeadParser.OK);
+    assertThat(parser.contentLength()).isEqualTo(-1);
+    assertThat(parser.version()).isEqualTo(11);
+  }
+
+  @Test
+  void aHeadFinishedLaterIsCheckedAsStrictlyAsOneThatCameWhole() {
+    buf.writeBytes(bytes("GET / HTTP/1.1\r\nHost: a\r\n"));
+    assertThat(parser.parse(buf, 0, true)).isZero();
+    int hint = parser.hint();
+    buf.writeBytes(bytes("X: 1\r\n 2\r\n\r\n"));
+    assertThat(parser.parse(buf, hint, true)).isEqualTo(-400);
+  }
+
+  @Test
+  void readsAHeadLargerThanTheFirstWindow() {
+    String cookie = "c".repeat(6000);
+    assertThat(request("GET / HTTP/1.1\r\nHost: a\r\nCookie: " + cookie + "\r\nX: 1\r\n\r\nbody"))
+        .isEqualTo(200);
+    assertThat(upstreamHead("GET / HTTP/1.1\r\nHost: a\r\nCookie: " + cookie + "\r\n\r\n"))
+        .contains("Cookie: " + cookie + "\r\n");
   }
 
   @Test
@@ -152,15 +168,15 @@ class HeadParserTest {
     buf.writeBytes(
         bytes(
             "\r\n\r\nGET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\nGET /3"));
-    int len = parser.findHead(buf, 0, true);
+    int len = parser.parse(buf, 0, true);
     assertThat(buf.toString(buf.readerIndex(), len, StandardCharsets.US_ASCII))
         .isEqualTo("GET /1 HTTP/1.1\r\nHost: a\r\n\r\n");
     buf.skipBytes(len);
-    len = parser.findHead(buf, 0, true);
+    len = parser.parse(buf, 0, true);
     assertThat(buf.toString(buf.readerIndex(), len, StandardCharsets.US_ASCII))
         .startsWith("GET /2 ");
     buf.skipBytes(len);
-    assertThat(parser.findHead(buf, 0, true)).isZero();
+    assertThat(parser.parse(buf, 0, true)).isZero();
   }
 
   @Test
@@ -197,9 +213,8 @@ class HeadParserTest {
     buf.release();
     buf = Unpooled.directBuffer(head.length() + 10);
     buf.writeBytes(bytes(head));
-    int len = parser.findHead(buf, 0, false);
+    int len = parser.parse(buf, 0, false);
     assertThat(len).isEqualTo(head.length());
-    assertThat(parser.parse(buf, len, false)).isEqualTo(HeadParser.OK);
     int at = parser.rewriteResponseHead(buf, 0, adds);
     if (inPlace) {
       assertThat(at).isGreaterThanOrEqualTo(0);
@@ -285,9 +300,7 @@ class HeadParserTest {
   void refusesAMalformedResponseHead(String why, String head) {
     buf.release();
     buf = bytes(unescape(head));
-    int len = parser.findHead(buf, 0, false);
-    boolean refused = len < 0 || len > 0 && parser.parse(buf, len, false) != HeadParser.OK;
-    assertThat(refused).as(why).isTrue();
+    assertThat(parser.parse(buf, 0, false)).as(why).isNegative();
   }
 
   private static String unescape(String s) {
