@@ -96,6 +96,14 @@ class CrashIT {
                     }
                     String[] id = e.getKey().split("/");
                     JsonNode seen = get(s, "/api/v1/apps/" + id[0]);
+                    if (!wanted(seen, id[1], Integer.parseInt(id[2]))) {
+                      // no longer wanted after the restart (retired while the daemon was down):
+                      // it must be stopped, not left behind
+                      assertThat(running(e.getValue()))
+                          .as("replica %s left running after restart %d", e.getKey(), round)
+                          .isFalse();
+                      continue;
+                    }
                     Long pid = pidOf(seen, id[1], Integer.parseInt(id[2]));
                     assertThat(pid)
                         .as(
@@ -153,6 +161,16 @@ class CrashIT {
 
   private static URI uri(Sluice s, String app) throws Exception {
     return URI.create("http://" + get(s, "/api/v1/apps/" + app).path("listen").asText() + "/");
+  }
+
+  /** Whether the app's state wants replica {@code index} of {@code version} to run. */
+  private static boolean wanted(JsonNode app, String version, int index) {
+    for (JsonNode v : app.path("versions")) {
+      if (v.path("version").asText().equals(version)) {
+        return index < v.path("replicas").asInt();
+      }
+    }
+    return false;
   }
 
   private static Long pidOf(JsonNode app, String version, int index) {

@@ -195,6 +195,12 @@ public final class LocalPlatform implements Platform {
         Replica r =
             supervisor.adopt(i.app(), i.version(), i.index(), t, i.pid(), i.startedAt(), i.port());
         adopted.add(endpoint(r));
+        LocalApp app = apps.get(i.app());
+        if (app != null) {
+          // the supervisor runs it now: reconcile must know, to scale or stop it like any other
+          app.scaled.merge(i.version(), i.index() + 1, Math::max);
+          app.stopGrace.put(i.version(), t.stopGrace());
+        }
         log.info("adopted replica {}/{}/{} (pid {})", i.app(), i.version(), i.index(), i.pid());
       } catch (ReplicaAdoptionException e) {
         log.info("replica {}/{}/{} is gone: {}", i.app(), i.version(), i.index(), e.getMessage());
