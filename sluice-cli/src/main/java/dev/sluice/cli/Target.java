@@ -27,13 +27,25 @@ final class Target {
       description = "API token (default: <state-dir>/admin.token, or $SLUICE_TOKEN)")
   @Nullable String token;
 
+  @Option(
+      names = "--cacert",
+      paramLabel = "PEM",
+      description = "trust this certificate for an HTTPS control API (or $SLUICE_CACERT)")
+  @Nullable Path caCert;
+
   ApiClient client() throws ApiException {
     String url = server != null ? server : System.getenv("SLUICE_SERVER");
     String t = token != null ? token : System.getenv("SLUICE_TOKEN");
+    Path ca =
+        caCert != null
+            ? caCert
+            : System.getenv("SLUICE_CACERT") == null
+                ? null
+                : Path.of(System.getenv("SLUICE_CACERT"));
     if (url != null) {
-      return new ApiClient(url, t);
+      return new ApiClient(url, t, ca);
     }
-    ApiClient fromDir = ApiClient.forStateDir(stateDir == null ? Path.of(".sluice") : stateDir);
-    return t == null ? fromDir : new ApiClient(fromDir.base(), t);
+    ApiClient fromDir = ApiClient.forStateDir(stateDir == null ? Path.of(".sluice") : stateDir, ca);
+    return t == null ? fromDir : new ApiClient(fromDir.base(), t, ca);
   }
 }

@@ -3,6 +3,7 @@ package dev.sluice.cli;
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.core.spec.SpecException;
 import dev.sluice.server.Daemon;
+import dev.sluice.server.api.Tls;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -37,6 +38,18 @@ final class UpCommand implements Callable<Integer> {
       description = "control API address (default: 127.0.0.1:9090)")
   String apiListen = "127.0.0.1:9090";
 
+  @Option(
+      names = "--api-tls-cert",
+      paramLabel = "PEM",
+      description = "serve the control API over TLS with this certificate chain (PEM)")
+  Path tlsCert;
+
+  @Option(
+      names = "--api-tls-key",
+      paramLabel = "PEM",
+      description = "the certificate's private key (PEM, unencrypted PKCS#8)")
+  Path tlsKey;
+
   @Override
   public Integer call() throws Exception {
     HostPort api = HostPort.parse(apiListen);
@@ -47,7 +60,16 @@ final class UpCommand implements Callable<Integer> {
     }
     Daemon daemon;
     try {
-      daemon = Daemon.start(Daemon.Options.of(file, stateDir).withApiListen(api));
+      if ((tlsCert == null) != (tlsKey == null)) {
+        System.err.println(
+            "--api-tls-cert and --api-tls-key go together (expected: both or neither)");
+        return Main.REFUSED;
+      }
+      daemon =
+          Daemon.start(
+              Daemon.Options.of(file, stateDir)
+                  .withApiListen(api)
+                  .withApiTls(tlsCert == null ? null : new Tls(tlsCert, tlsKey)));
     } catch (SpecException e) {
       System.err.println(e.getMessage());
       System.err.println("nothing was started");

@@ -85,19 +85,21 @@ final class Sluice implements AutoCloseable {
   }
 
   /** Starts {@code sluice up} and waits until its API answers. */
-  Sluice up() throws IOException {
+  Sluice up(String... extra) throws IOException {
     Files.deleteIfExists(stateDir.resolve("api.addr"));
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "up",
+                "-f",
+                spec.toString(),
+                "--state-dir",
+                stateDir.toString(),
+                "--api-listen",
+                "127.0.0.1:0"));
+    args.addAll(List.of(extra));
     daemon =
-        new ProcessBuilder(
-                command(
-                    "-Xmx256m",
-                    "up",
-                    "-f",
-                    spec.toString(),
-                    "--state-dir",
-                    stateDir.toString(),
-                    "--api-listen",
-                    "127.0.0.1:0"))
+        new ProcessBuilder(command("-Xmx256m", args.toArray(String[]::new)))
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("daemon.log").toFile()))
             .start();

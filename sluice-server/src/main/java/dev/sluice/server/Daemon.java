@@ -11,6 +11,7 @@ import dev.sluice.runtime.process.ProcessSupervisor;
 import dev.sluice.runtime.process.SupervisorOptions;
 import dev.sluice.server.analysis.Analyzer;
 import dev.sluice.server.api.ApiServer;
+import dev.sluice.server.api.Tls;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.Controller;
@@ -71,13 +72,20 @@ public final class Daemon implements AutoCloseable {
    * @param stateDir where the store, logs, token and API address live
    * @param apiListen the control API's address (port 0 picks one)
    */
-  public record Options(Path specFile, Path stateDir, HostPort apiListen, Clock clock) {
+  public record Options(
+      Path specFile, Path stateDir, HostPort apiListen, Clock clock, @Nullable Tls apiTls) {
     public static Options of(Path specFile, Path stateDir) {
-      return new Options(specFile, stateDir, new HostPort("127.0.0.1", 9090), Clock.systemUTC());
+      return new Options(
+          specFile, stateDir, new HostPort("127.0.0.1", 9090), Clock.systemUTC(), null);
     }
 
     public Options withApiListen(HostPort listen) {
-      return new Options(specFile, stateDir, listen, clock);
+      return new Options(specFile, stateDir, listen, clock, apiTls);
+    }
+
+    /** Serves the control API over TLS with these PEM files. */
+    public Options withApiTls(@Nullable Tls tls) {
+      return new Options(specFile, stateDir, apiListen, clock, tls);
     }
   }
 
@@ -119,7 +127,7 @@ public final class Daemon implements AutoCloseable {
               + stateDir
               + "; stop it first, or use --state-dir");
     }
-    if (!o.apiListen().isLoopback()) {
+    if (!o.apiListen().isLoopback() && o.apiTls() == null) {
       log.warn(
           "the control API listens on {}, which is not a loopback address, and has no TLS: anyone"
               + " who can reach it can read state, and tokens travel in clear text",
@@ -196,6 +204,7 @@ public final class Daemon implements AutoCloseable {
       ApiServer api =
           ApiServer.start(
               o.apiListen(),
+              o.apiTls(),
               controller,
               router.metrics(),
               tokens,
@@ -204,7 +213,9 @@ public final class Daemon implements AutoCloseable {
       parts.add(api);
       parts.add(flagsApi); // closed first: ends open change streams before the API stops
       InetSocketAddress bound = api.address(o.apiListen().host());
-      String url = "http://" + new HostPort(bound.getHostString(), bound.getPort());
+      String url =
+          (o.apiTls() == null ? "http://" : "https://")
+              + new HostPort(bound.getHostString(), bound.getPort());
       Files.writeString(stateDir.resolve(API_ADDR_FILE), url + "\n");
       log.info("Sluice is up: control API {}, state in {}", url, stateDir);
       return new Daemon(stateDir, parts, lock, url, controller, router, flags);

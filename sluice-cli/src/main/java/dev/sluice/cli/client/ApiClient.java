@@ -22,18 +22,56 @@ import org.jspecify.annotations.Nullable;
  * admin.token} there) or given as a URL and a token.
  */
 public final class ApiClient {
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient http;
   private final String base;
   private final @Nullable String token;
 
   public ApiClient(String base, @Nullable String token) {
+    this(base, token, null);
+  }
+
+  /**
+   * A client that trusts the certificates in {@code caCert} (PEM) for an HTTPS daemon, on top of
+   * the system's; null for the system's only.
+   */
+  public ApiClient(String base, @Nullable String token, @Nullable Path caCert) {
     this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
     this.token = token;
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3));
+    if (caCert != null) {
+      b.sslContext(trusting(caCert));
+    }
+    this.http = b.build();
+  }
+
+  private static javax.net.ssl.SSLContext trusting(Path caCert) {
+    try (java.io.InputStream in = Files.newInputStream(caCert)) {
+      java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+      ks.load(null, null);
+      int i = 0;
+      for (java.security.cert.Certificate c :
+          java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        ks.setCertificateEntry("ca" + i++, c);
+      }
+      javax.net.ssl.TrustManagerFactory tmf =
+          javax.net.ssl.TrustManagerFactory.getInstance(
+              javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (IOException | java.security.GeneralSecurityException e) {
+      throw new IllegalArgumentException("--cacert " + caCert + ": " + e.getMessage(), e);
+    }
   }
 
   /** A client for the daemon that uses {@code stateDir}. */
   public static ApiClient forStateDir(Path stateDir) throws ApiException {
+    return forStateDir(stateDir, null);
+  }
+
+  /** A client for the daemon that uses {@code stateDir}, trusting {@code caCert} if given. */
+  public static ApiClient forStateDir(Path stateDir, @Nullable Path caCert) throws ApiException {
     try {
       String url = Files.readString(stateDir.resolve(Daemon.API_ADDR_FILE)).trim();
       String token = null;
@@ -42,7 +80,7 @@ public final class ApiClient {
       } catch (NoSuchFileException | java.nio.file.AccessDeniedException e) {
         // reads still work without it
       }
-      return new ApiClient(url, token);
+      return new ApiClient(url, token, caCert);
     } catch (NoSuchFileException e) {
       throw new ApiException(
           0,

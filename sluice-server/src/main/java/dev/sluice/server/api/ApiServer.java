@@ -60,7 +60,9 @@ public final class ApiServer implements AutoCloseable {
       RouterMetrics metrics,
       Tokens tokens,
       @Nullable SpecSource specs,
-      List<ApiModule> modules) {
+      List<ApiModule> modules,
+      HostPort listen,
+      @Nullable Tls tls) {
     this.controller = controller;
     this.metrics = metrics;
     this.tokens = tokens;
@@ -68,6 +70,10 @@ public final class ApiServer implements AutoCloseable {
     this.javalin =
         Javalin.create(
             config -> {
+              if (tls != null) {
+                config.jetty.addConnector(
+                    (server, http) -> httpsConnector(server, http, listen, tls));
+              }
               config.startup.showJavalinBanner = false;
               config.startup.showOldJavalinVersionWarning = false;
               config.http.defaultContentType = "application/json";
@@ -138,9 +144,61 @@ public final class ApiServer implements AutoCloseable {
       Tokens tokens,
       @Nullable SpecSource specs,
       List<ApiModule> modules) {
-    ApiServer server = new ApiServer(controller, metrics, tokens, specs, modules);
-    server.javalin.start(listen.host(), listen.port());
+    return start(listen, null, controller, metrics, tokens, specs, modules);
+  }
+
+  /**
+   * Starts the API on {@code listen}, over TLS when {@code tls} is given.
+   *
+   * @throws java.io.UncheckedIOException when the TLS files cannot be read
+   */
+  public static ApiServer start(
+      HostPort listen,
+      @Nullable Tls tls,
+      Controller controller,
+      RouterMetrics metrics,
+      Tokens tokens,
+      @Nullable SpecSource specs,
+      List<ApiModule> modules) {
+    ApiServer server = new ApiServer(controller, metrics, tokens, specs, modules, listen, tls);
+    if (tls == null) {
+      server.javalin.start(listen.host(), listen.port());
+    } else {
+      server.javalin.start();
+    }
     return server;
+  }
+
+  /** A connector that speaks HTTPS (HTTP/1.1 over TLS 1.2 or 1.3) on {@code listen}. */
+  private static org.eclipse.jetty.server.Connector httpsConnector(
+      org.eclipse.jetty.server.Server server,
+      org.eclipse.jetty.server.HttpConfiguration http,
+      HostPort listen,
+      Tls tls) {
+    char[] password = java.util.UUID.randomUUID().toString().toCharArray();
+    org.eclipse.jetty.util.ssl.SslContextFactory.Server ssl =
+        new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+    try {
+      ssl.setKeyStore(tls.keyStore(password));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    ssl.setKeyStorePassword(new String(password));
+    ssl.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    org.eclipse.jetty.server.HttpConfiguration https =
+        new org.eclipse.jetty.server.HttpConfiguration(http);
+    org.eclipse.jetty.server.SecureRequestCustomizer secure =
+        new org.eclipse.jetty.server.SecureRequestCustomizer();
+    secure.setSniHostCheck(false); // a certificate for a name, reached by loopback address
+    https.addCustomizer(secure);
+    org.eclipse.jetty.server.ServerConnector c =
+        new org.eclipse.jetty.server.ServerConnector(
+            server,
+            new org.eclipse.jetty.server.SslConnectionFactory(ssl, "http/1.1"),
+            new org.eclipse.jetty.server.HttpConnectionFactory(https));
+    c.setHost(listen.host());
+    c.setPort(listen.port());
+    return c;
   }
 
   /** The bound address (port 0 resolved). */
