@@ -155,6 +155,24 @@ class HeadParserTest {
   }
 
   @Test
+  void waitsForTheRestOfAnEmptyLineBeforeARequest() {
+    buf.writeBytes(bytes("\r"));
+    assertThat(parser.parse(buf, 0, true)).isZero();
+    int hint = parser.hint();
+    buf.writeBytes(bytes("\nGET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+    assertThat(parser.parse(buf, hint, true)).isEqualTo(27);
+  }
+
+  @Test
+  void refusesARequestLineThatGrowsTooLongInPieces() {
+    buf.writeBytes(bytes("GET /"));
+    assertThat(parser.parse(buf, 0, true)).isZero();
+    int hint = parser.hint();
+    buf.writeBytes(bytes("a".repeat(HeadParser.MAX_REQUEST_LINE)));
+    assertThat(parser.parse(buf, hint, true)).isEqualTo(-414);
+  }
+
+  @Test
   void readsAHeadLargerThanTheFirstWindow() {
     String cookie = "c".repeat(6000);
     assertThat(request("GET / HTTP/1.1\r\nHost: a\r\nCookie: " + cookie + "\r\nX: 1\r\n\r\nbody"))
