@@ -3,8 +3,10 @@ package dev.sluice.store;
 import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.release.Release;
 import dev.sluice.store.internal.JdbcStore;
+import dev.sluice.store.internal.StoreLocation;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,17 +14,52 @@ import org.jspecify.annotations.Nullable;
  * projected from it, the replicas it started, API tokens, and the feature flag set with its
  * versions ({@link FlagStore}).
  *
- * <p>Every method may throw {@link StoreException} when the store cannot be reached or written; a
- * failed {@link #append} wrote nothing.
+ * <p>Two kinds: an SQLite file (one process, the default) and a PostgreSQL database, which several
+ * Sluice processes can share; they agree on one leader through the {@link LeaseStore} leases, and
+ * the leader's appends are fenced by its lease. Both run the same Flyway migrations.
  *
- * <p>{@code try (Store store = Store.sqlite(stateDir.resolve("sluice.db"))) { ... }}
+ * <p>Every method may throw {@link StoreException} when the store cannot be reached or written; a
+ * failed {@link #append} wrote nothing. Messages name the store without its password.
+ *
+ * <p>{@code try (Store store = Store.open("postgres://sluice:pw@db:5432/sluice", baseDir)) { ... }}
  */
-public interface Store extends FlagStore, AutoCloseable {
+public interface Store extends FlagStore, LeaseStore, AutoCloseable {
 
   /** Opens (creating and migrating when needed) an SQLite store in {@code file}. */
   static Store sqlite(Path file) {
     return JdbcStore.sqlite(file);
   }
+
+  /**
+   * Opens the store at {@code location}, migrating its schema when needed:
+   *
+   * <ul>
+   *   <li>{@code postgres://user:password@host:port/database?param=value} (or {@code
+   *       postgresql://}): a PostgreSQL database. Several hosts may be listed ({@code
+   *       host1:5432,host2:5432}); parameters go to the JDBC driver (e.g. {@code sslmode=require}).
+   *       Without a password in the URL, the environment variable {@code SLUICE_STORE_PASSWORD} is
+   *       used, which keeps it out of process listings.
+   *   <li>{@code sqlite:PATH} or just {@code PATH}: an SQLite file; a relative path is resolved
+   *       against {@code baseDir}.
+   * </ul>
+   *
+   * @throws StoreException when the location is malformed or the store cannot be opened; the
+   *     message names the location without its password
+   */
+  static Store open(String location, Path baseDir) {
+    return StoreLocation.parse(location, baseDir).open();
+  }
+
+  /**
+   * A store location fit for logs and output: the password (in the user part or a {@code password}
+   * parameter) replaced by {@code ***}.
+   */
+  static String redact(String location) {
+    return StoreLocation.redact(location);
+  }
+
+  /** What this store is, for people, without secrets: e.g. {@code PostgreSQL store pg://...}. */
+  String description();
 
   /** The apps that have events, in name order. */
   List<String> apps();
@@ -44,6 +81,25 @@ public interface Store extends FlagStore, AutoCloseable {
    *     i.e. someone else appended first; nothing was written
    */
   void append(List<EventRecord> records, @Nullable Release release);
+
+  /**
+   * Appends as {@link #append(List, Release)} does, in one transaction with a check that {@code
+   * fence} is still the current, unexpired lease (same holder and epoch).
+   *
+   * @throws LeaseLostException when it is not; nothing was written
+   * @throws ConcurrentAppendException as {@link #append(List, Release)}
+   */
+  void append(List<EventRecord> records, @Nullable Release release, Lease fence);
+
+  /**
+   * Calls {@code listener} with an app's name soon after any process appended events of it or
+   * changed its replicas, or with {@code *} when changes may have been missed (after the store was
+   * unreachable). Best effort: a store that cannot notify (SQLite) never calls it, so readers poll
+   * as well. The listener runs on a thread of the store and must not block.
+   *
+   * @return stops the notifications
+   */
+  AutoCloseable onChange(Consumer<String> listener);
 
   /** An app's releases, newest first. */
   List<ReleaseRecord> releases(String app);

@@ -2,6 +2,7 @@ package dev.sluice.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.sluice.core.event.Event;
 import dev.sluice.core.event.EventRecord;
@@ -9,13 +10,14 @@ import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.Commands;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.SpecParser;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * What every store must do, run against each kind of store (SQLite here; PostgreSQL in its own
+ * What every store must do, run against each kind of store (SQLite and PostgreSQL, each in its own
  * subclass), with the real database.
  */
 abstract class StoreContract {
@@ -248,5 +250,128 @@ abstract class StoreContract {
   @Test
   void checkPassesOnAWorkingStore() {
     store().check();
+  }
+
+  // Leases and fencing (several processes on one database; SQLite obeys the same rules).
+
+  static final Duration LONG = Duration.ofMinutes(1);
+
+  @Test
+  void aFreeLeaseIsTakenWithEpochOneAndPublishesItsAddress() {
+    Store store = store();
+    assertThat(store.lease("leader")).isEmpty();
+    Lease l = store.acquireLease("leader", "a", "http://127.0.0.1:9090", LONG);
+    assertThat(l.heldBy("a")).isTrue();
+    assertThat(l.epoch()).isEqualTo(1);
+    assertThat(l.remaining()).isGreaterThan(Duration.ofSeconds(50));
+    assertThat(store.lease("leader").orElseThrow().address()).isEqualTo("http://127.0.0.1:9090");
+  }
+
+  @Test
+  void aLiveLeaseStaysWithItsHolderWhoRenewsItWithTheSameEpoch() {
+    Store store = store();
+    store.acquireLease("leader", "a", null, LONG);
+    Lease other = store.acquireLease("leader", "b", "http://b", LONG);
+    assertThat(other.heldBy("b")).isFalse();
+    assertThat(other.holder()).isEqualTo("a");
+    assertThat(other.epoch()).isEqualTo(1);
+    Lease renewed = store.acquireLease("leader", "a", null, LONG);
+    assertThat(renewed.heldBy("a")).isTrue();
+    assertThat(renewed.epoch()).isEqualTo(1);
+  }
+
+  @Test
+  void anExpiredLeaseGoesToTheNextHolderWithTheNextEpoch() {
+    Store store = store();
+    store.acquireLease("leader", "a", null, Duration.ofMillis(200));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.lease("leader").orElseThrow().expired());
+    Lease b = store.acquireLease("leader", "b", "http://b", LONG);
+    assertThat(b.heldBy("b")).isTrue();
+    assertThat(b.epoch()).isEqualTo(2);
+    // the old holder coming back finds it taken
+    assertThat(store.acquireLease("leader", "a", null, LONG).holder()).isEqualTo("b");
+  }
+
+  @Test
+  void aHolderWhoseLeaseExpiredStartsANewEpochWhenItTakesItAgain() {
+    Store store = store();
+    store.acquireLease("leader", "a", null, Duration.ofMillis(200));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.lease("leader").orElseThrow().expired());
+    assertThat(store.acquireLease("leader", "a", null, LONG).epoch()).isEqualTo(2);
+  }
+
+  @Test
+  void aReleasedLeaseCanBeTakenAtOnce() {
+    Store store = store();
+    Lease a = store.acquireLease("leader", "a", null, LONG);
+    store.releaseLease(a);
+    assertThat(store.acquireLease("leader", "b", null, LONG).heldBy("b")).isTrue();
+    // releasing a lease one no longer has changes nothing
+    store.releaseLease(a);
+    assertThat(store.lease("leader").orElseThrow().heldBy("b")).isTrue();
+  }
+
+  @Test
+  void theLeaseHoldersFencedAppendIsWritten() throws Exception {
+    Store store = store();
+    Lease a = store.acquireLease("leader", "a", null, LONG);
+    AppState s = AppState.empty("shop");
+    store.append(s.next(Commands.deploy(s, spec(), "v1", false, "test"), T0), null, a);
+    assertThat(store.events("shop")).hasSize(1);
+  }
+
+  @Test
+  void aReplacedLeadersFencedAppendIsRefusedAndChangesNothing() throws Exception {
+    Store store = store();
+    Lease old = store.acquireLease("leader", "a", null, Duration.ofMillis(200));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.lease("leader").orElseThrow().expired());
+    Lease current = store.acquireLease("leader", "b", null, LONG);
+    AppState s = AppState.empty("shop");
+    List<Event> events = Commands.deploy(s, spec(), "v1", false, "test");
+    AppState after = s.applyAll(events, T0);
+    // the old leader wakes up from a pause and appends with the token it had
+    assertThatThrownBy(() -> store.append(s.next(events, T0), after.release(), old))
+        .isInstanceOf(LeaseLostException.class)
+        .hasMessage(
+            "lease leader epoch 1 of a is no longer held (now: epoch 2 of b); nothing was"
+                + " written");
+    assertThat(store.events("shop")).isEmpty();
+    assertThat(store.apps()).isEmpty();
+    assertThat(store.releases("shop")).isEmpty();
+    // the new leader's append goes through
+    store.append(s.next(events, T0), after.release(), current);
+    assertThat(store.events("shop")).hasSize(1);
+  }
+
+  @Test
+  void aFencedAppendAfterTheLeaseExpiredIsRefusedEvenBeforeAnotherTookIt() throws Exception {
+    Store store = store();
+    Lease a = store.acquireLease("leader", "a", null, Duration.ofMillis(200));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> store.lease("leader").orElseThrow().expired());
+    AppState s = AppState.empty("shop");
+    assertThatThrownBy(
+            () ->
+                store.append(s.next(Commands.deploy(s, spec(), "v1", false, "test"), T0), null, a))
+        .isInstanceOf(LeaseLostException.class)
+        .hasMessageContaining("(now: epoch 1 of a, expired)");
+    assertThat(store.events("shop")).isEmpty();
+  }
+
+  @Test
+  void leasesSurviveAReopen() {
+    Store store = store();
+    store.acquireLease("leader", "a", "http://a", LONG);
+    store.close();
+    Lease again = reopen().lease("leader").orElseThrow();
+    assertThat(again.heldBy("a")).isTrue();
+    assertThat(again.address()).isEqualTo("http://a");
   }
 }

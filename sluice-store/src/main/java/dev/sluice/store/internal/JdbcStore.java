@@ -7,6 +7,8 @@ import dev.sluice.store.ConcurrentAppendException;
 import dev.sluice.store.FlagChangeRecord;
 import dev.sluice.store.FlagVersionRecord;
 import dev.sluice.store.InstanceRecord;
+import dev.sluice.store.Lease;
+import dev.sluice.store.LeaseLostException;
 import dev.sluice.store.ReleaseRecord;
 import dev.sluice.store.Store;
 import dev.sluice.store.StoreException;
@@ -14,67 +16,72 @@ import dev.sluice.store.TokenRecord;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import org.flywaydb.core.Flyway;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The store over one JDBC connection, used by one thread at a time. Decisions are rare (a few a
- * second at most), so one connection with each append in one transaction is plenty, and it keeps
- * SQLite's single-writer rule trivially true.
+ * The store over JDBC, with the same SQL for SQLite and PostgreSQL (both accept {@code ON CONFLICT
+ * ... DO UPDATE} and {@code LIMIT}); where they differ (the database's clock, notifications, error
+ * codes) {@link Database} says how. Every method is one transaction.
+ *
+ * <p>Decisions are rare (a few a second at most), so SQLite's single connection is plenty; on
+ * PostgreSQL a small pool serves the controller, the API and the lease renewals at once.
  */
 public final class JdbcStore implements Store {
-  private final Connection connection;
+  private final Database db;
   private final String description;
 
-  private JdbcStore(Connection connection, String description) {
-    this.connection = connection;
-    this.description = description;
+  private JdbcStore(Database db) {
+    this.db = db;
+    this.description = db.description();
   }
 
   /** Opens an SQLite file, migrating its schema with Flyway. */
   public static JdbcStore sqlite(Path file) {
-    String url = "jdbc:sqlite:" + file.toAbsolutePath();
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      migrate(url, null, null);
-      Connection c = DriverManager.getConnection(url);
-      try (Statement s = c.createStatement()) {
-        // WAL lets readers proceed during a write; FULL makes each commit durable, because a
-        // decision that is lost on power failure is a decision applied without a log entry.
-        s.execute("PRAGMA journal_mode=WAL");
-        s.execute("PRAGMA synchronous=FULL");
-        s.execute("PRAGMA foreign_keys=ON");
-        s.execute("PRAGMA busy_timeout=5000");
-      }
-      c.setAutoCommit(false);
-      return new JdbcStore(c, "SQLite store " + file.getFileName());
+      return new JdbcStore(new Database.Sqlite(file));
     } catch (Exception e) {
       throw new StoreException("cannot open the SQLite store " + file + ": " + e.getMessage(), e);
     }
   }
 
-  static void migrate(String url, @Nullable String user, @Nullable String password) {
-    Flyway.configure()
-        .dataSource(url, user, password)
-        .locations("classpath:db/migration")
-        .loggers("slf4j")
-        .load()
-        .migrate();
+  /** Opens a PostgreSQL database, migrating its schema with Flyway. */
+  static JdbcStore postgres(StoreLocation.Postgres location) {
+    try {
+      return new JdbcStore(new Database.Postgres(location));
+    } catch (Exception e) {
+      throw new StoreException(
+          "cannot open the PostgreSQL store " + location.display() + ": " + message(e), e);
+    }
+  }
+
+  /** The deepest message, which says what went wrong (Flyway and Hikari wrap the driver's). */
+  private static String message(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
   @Override
-  public synchronized List<String> apps() {
+  public String description() {
+    return description;
+  }
+
+  @Override
+  public List<String> apps() {
     return query(
         "list apps", "SELECT name FROM apps ORDER BY name", ps -> {}, rs -> rs.getString(1));
   }
@@ -85,7 +92,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized List<EventRecord> events(String app, long afterSeq, int limit) {
+  public List<EventRecord> events(String app, long afterSeq, int limit) {
     return query(
         "read events of " + app,
         "SELECT seq, at, type, data FROM events WHERE app = ? AND seq > ? ORDER BY seq LIMIT ?",
@@ -103,7 +110,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized long lastSeq(String app) {
+  public long lastSeq(String app) {
     List<Long> r =
         query(
             "read the last event of " + app,
@@ -114,51 +121,73 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized void append(List<EventRecord> records, @Nullable Release release) {
+  public void append(List<EventRecord> records, @Nullable Release release) {
+    append(records, release, (Lease) null);
+  }
+
+  @Override
+  public void append(List<EventRecord> records, @Nullable Release release, @Nullable Lease fence) {
     if (records.isEmpty()) {
       return;
     }
     String app = records.get(0).app();
     try {
-      long last = lastSeqInTx(app);
-      if (records.get(0).seq() != last + 1) {
-        connection.rollback();
-        throw new ConcurrentAppendException(
-            "event " + app + "#" + records.get(0).seq() + " does not follow #" + last);
-      }
-      if (last == 0) {
-        try (PreparedStatement ps =
-            connection.prepareStatement(
-                "INSERT INTO apps (name, created_at) VALUES (?, ?) ON CONFLICT (name) DO NOTHING")) {
-          ps.setString(1, app);
-          ps.setString(2, records.get(0).at().toString());
-          ps.executeUpdate();
-        }
-      }
-      try (PreparedStatement ps =
-          connection.prepareStatement(
-              "INSERT INTO events (app, seq, at, type, data) VALUES (?, ?, ?, ?, ?)")) {
-        long expected = last + 1;
-        for (EventRecord r : records) {
-          if (!r.app().equals(app) || r.seq() != expected++) {
-            throw new IllegalArgumentException("records must be one app's consecutive events");
-          }
-          Event e = r.event();
-          ps.setString(1, app);
-          ps.setLong(2, r.seq());
-          ps.setString(3, r.at().toString());
-          ps.setString(4, e.type());
-          ps.setString(5, EventCodec.encode(e));
-          ps.addBatch();
-        }
-        ps.executeBatch();
-      }
-      if (release != null) {
-        upsertRelease(app, release, records.get(records.size() - 1).at());
-      }
-      connection.commit();
+      db.transaction(
+          c -> {
+            if (fence != null) {
+              checkFence(c, fence);
+            }
+            long last = lastSeq(c, app);
+            if (records.get(0).seq() != last + 1) {
+              throw new ConcurrentAppendException(
+                  "event " + app + "#" + records.get(0).seq() + " does not follow #" + last);
+            }
+            if (last == 0) {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO apps (name, created_at) VALUES (?, ?)"
+                          + " ON CONFLICT (name) DO NOTHING")) {
+                ps.setString(1, app);
+                ps.setString(2, records.get(0).at().toString());
+                ps.executeUpdate();
+              }
+            }
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO events (app, seq, at, type, data) VALUES (?, ?, ?, ?, ?)")) {
+              long expected = last + 1;
+              for (EventRecord r : records) {
+                if (!r.app().equals(app) || r.seq() != expected++) {
+                  throw new IllegalArgumentException(
+                      "records must be one app's consecutive events");
+                }
+                Event e = r.event();
+                ps.setString(1, app);
+                ps.setLong(2, r.seq());
+                ps.setString(3, r.at().toString());
+                ps.setString(4, e.type());
+                ps.setString(5, EventCodec.encode(e));
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+            if (release != null) {
+              upsertRelease(c, app, release, records.get(records.size() - 1).at());
+            }
+            db.notifyChange(c, app);
+            return null;
+          });
     } catch (SQLException e) {
-      rollbackQuietly();
+      if (db.isUniqueViolation(e) || db.isUniqueViolation(next(e))) {
+        // another process appended the same seq between our read and our insert
+        throw new ConcurrentAppendException(
+            "event "
+                + app
+                + "#"
+                + records.get(0).seq()
+                + " does not follow the log: another"
+                + " writer appended it first");
+      }
       throw new StoreException(
           "cannot append "
               + records.size()
@@ -169,15 +198,59 @@ public final class JdbcStore implements Store {
               + ": "
               + e.getMessage(),
           e);
-    } catch (RuntimeException e) {
-      rollbackQuietly();
-      throw e;
     }
   }
 
-  private void upsertRelease(String app, Release r, Instant at) throws SQLException {
+  /** A batch failure carries the database's reason as its next exception. */
+  private static SQLException next(SQLException e) {
+    SQLException n = e.getNextException();
+    return n == null ? e : n;
+  }
+
+  /**
+   * Refuses the transaction unless {@code fence} is the current, unexpired lease. On PostgreSQL the
+   * update also locks the lease row until commit, so a takeover waits for this append and then sees
+   * its events; on SQLite the write lock does the same.
+   */
+  private void checkFence(Connection c, Lease fence) throws SQLException {
+    long now = db.nowMillis(c);
     try (PreparedStatement ps =
-        connection.prepareStatement(
+        c.prepareStatement(
+            "UPDATE leases SET epoch = epoch"
+                + " WHERE name = ? AND holder = ? AND epoch = ? AND expires_at > ?")) {
+      ps.setString(1, fence.name());
+      ps.setString(2, fence.holder());
+      ps.setLong(3, fence.epoch());
+      ps.setLong(4, now);
+      if (ps.executeUpdate() == 1) {
+        return;
+      }
+    }
+    Optional<Lease> current = readLease(c, fence.name(), now);
+    throw new LeaseLostException(
+        "lease "
+            + fence.name()
+            + " epoch "
+            + fence.epoch()
+            + " of "
+            + fence.holder()
+            + " is no longer held (now: "
+            + current
+                .map(
+                    l ->
+                        "epoch "
+                            + l.epoch()
+                            + " of "
+                            + l.holder()
+                            + (l.expired() ? ", expired" : ""))
+                .orElse("no lease")
+            + "); nothing was written");
+  }
+
+  private static void upsertRelease(Connection c, String app, Release r, Instant at)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
             """
             INSERT INTO releases
               (app, revision, version, strategy, trigger, status, reason, started_at, updated_at, spec)
@@ -199,9 +272,9 @@ public final class JdbcStore implements Store {
     }
   }
 
-  private long lastSeqInTx(String app) throws SQLException {
+  private static long lastSeq(Connection c, String app) throws SQLException {
     try (PreparedStatement ps =
-        connection.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM events WHERE app = ?")) {
+        c.prepareStatement("SELECT COALESCE(MAX(seq), 0) FROM events WHERE app = ?")) {
       ps.setString(1, app);
       try (ResultSet rs = ps.executeQuery()) {
         rs.next();
@@ -211,7 +284,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized List<ReleaseRecord> releases(String app) {
+  public List<ReleaseRecord> releases(String app) {
     return query(
         "read releases of " + app,
         "SELECT revision, version, strategy, trigger, status, reason, started_at, updated_at, spec"
@@ -232,9 +305,10 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized void putInstance(InstanceRecord i) {
+  public void putInstance(InstanceRecord i) {
     update(
-        "record replica " + i.app() + "/" + i.version() + "/" + i.index(),
+        i.app(),
+        "record replica " + i.app() + "/" + i.version() + "/" + i.index() + " in",
         """
         INSERT INTO instances (app, version, idx, pid, port, started_at) VALUES (?, ?, ?, ?, ?, ?)
         ON CONFLICT (app, version, idx) DO UPDATE
@@ -251,9 +325,10 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized void removeInstance(String app, String version, int index) {
+  public void removeInstance(String app, String version, int index) {
     update(
-        "forget replica " + app + "/" + version + "/" + index,
+        app,
+        "forget replica " + app + "/" + version + "/" + index + " in",
         "DELETE FROM instances WHERE app = ? AND version = ? AND idx = ?",
         ps -> {
           ps.setString(1, app);
@@ -263,7 +338,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized List<InstanceRecord> instances() {
+  public List<InstanceRecord> instances() {
     return query(
         "list replicas",
         "SELECT app, version, idx, pid, port, started_at FROM instances ORDER BY app, version, idx",
@@ -279,28 +354,24 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized boolean addToken(TokenRecord t) {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
+  public boolean addToken(TokenRecord t) {
+    return update(
+            null,
+            "add token " + t.name() + " to",
             "INSERT INTO tokens (name, role, hash, created_at, environment) VALUES (?, ?, ?, ?, ?)"
-                + " ON CONFLICT (name) DO NOTHING")) {
-      ps.setString(1, t.name());
-      ps.setString(2, t.role());
-      ps.setString(3, t.hash());
-      ps.setString(4, t.createdAt().toString());
-      ps.setString(5, t.environment());
-      int n = ps.executeUpdate();
-      connection.commit();
-      return n == 1;
-    } catch (SQLException e) {
-      rollbackQuietly();
-      throw new StoreException(
-          "cannot add token " + t.name() + " to the " + description + ": " + e.getMessage(), e);
-    }
+                + " ON CONFLICT (name) DO NOTHING",
+            ps -> {
+              ps.setString(1, t.name());
+              ps.setString(2, t.role());
+              ps.setString(3, t.hash());
+              ps.setString(4, t.createdAt().toString());
+              ps.setString(5, t.environment());
+            })
+        == 1;
   }
 
   @Override
-  public synchronized java.util.Optional<TokenRecord> tokenByHash(String hash) {
+  public java.util.Optional<TokenRecord> tokenByHash(String hash) {
     return query(
             "look up a token",
             "SELECT name, role, hash, created_at, revoked_at, environment FROM tokens WHERE hash = ?",
@@ -311,7 +382,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized List<TokenRecord> tokens() {
+  public List<TokenRecord> tokens() {
     return query(
         "list tokens",
         "SELECT name, role, hash, created_at, revoked_at, environment FROM tokens ORDER BY name",
@@ -331,20 +402,16 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized boolean revokeToken(String name, Instant at) {
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")) {
-      ps.setString(1, at.toString());
-      ps.setString(2, name);
-      int n = ps.executeUpdate();
-      connection.commit();
-      return n == 1;
-    } catch (SQLException e) {
-      rollbackQuietly();
-      throw new StoreException(
-          "cannot revoke token " + name + " in the " + description + ": " + e.getMessage(), e);
-    }
+  public boolean revokeToken(String name, Instant at) {
+    return update(
+            null,
+            "revoke token " + name + " in",
+            "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
+            ps -> {
+              ps.setString(1, at.toString());
+              ps.setString(2, name);
+            })
+        == 1;
   }
 
   // Feature flags (FlagStore).
@@ -363,7 +430,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized Optional<FlagVersionRecord> latestFlagVersion() {
+  public Optional<FlagVersionRecord> latestFlagVersion() {
     return query(
             "read the flag set",
             "SELECT " + FLAG_VERSION_COLUMNS + " ORDER BY version DESC LIMIT 1",
@@ -374,7 +441,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized Optional<FlagVersionRecord> latestFlagVersion(String action) {
+  public Optional<FlagVersionRecord> latestFlagVersion(String action) {
     return query(
             "read the flag set's last " + action,
             "SELECT " + FLAG_VERSION_COLUMNS + " WHERE action = ? ORDER BY version DESC LIMIT 1",
@@ -385,7 +452,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized Optional<FlagVersionRecord> flagVersion(long version) {
+  public Optional<FlagVersionRecord> flagVersion(long version) {
     return query(
             "read flag set version " + version,
             "SELECT " + FLAG_VERSION_COLUMNS + " WHERE version = ?",
@@ -396,7 +463,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized List<FlagVersionRecord> flagVersions(long afterVersion, int limit) {
+  public List<FlagVersionRecord> flagVersions(long afterVersion, int limit) {
     return query(
         "read flag set versions",
         "SELECT " + FLAG_VERSION_COLUMNS + " WHERE version > ? ORDER BY version LIMIT ?",
@@ -408,8 +475,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized void appendFlagVersion(
-      FlagVersionRecord version, List<FlagChangeRecord> changes) {
+  public void appendFlagVersion(FlagVersionRecord version, List<FlagChangeRecord> changes) {
     for (FlagChangeRecord c : changes) {
       if (c.version() != version.version()) {
         throw new IllegalArgumentException(
@@ -417,48 +483,50 @@ public final class JdbcStore implements Store {
       }
     }
     try {
-      long last;
-      try (PreparedStatement ps =
-              connection.prepareStatement("SELECT COALESCE(MAX(version), 0) FROM flag_versions");
-          ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        last = rs.getLong(1);
-      }
-      if (version.version() != last + 1) {
-        connection.rollback();
-        throw new ConcurrentAppendException(
-            "flag set version " + version.version() + " does not follow version " + last);
-      }
-      try (PreparedStatement ps =
-          connection.prepareStatement(
-              "INSERT INTO flag_versions (version, at, actor, action, detail, document)"
-                  + " VALUES (?, ?, ?, ?, ?, ?)")) {
-        ps.setLong(1, version.version());
-        ps.setString(2, version.at().toString());
-        ps.setString(3, version.actor());
-        ps.setString(4, version.action());
-        ps.setString(5, version.detail());
-        ps.setString(6, version.document());
-        ps.executeUpdate();
-      }
-      if (!changes.isEmpty()) {
-        try (PreparedStatement ps =
-            connection.prepareStatement(
-                "INSERT INTO flag_changes (version, flag_key, before_json, after_json)"
-                    + " VALUES (?, ?, ?, ?)")) {
-          for (FlagChangeRecord c : changes) {
-            ps.setLong(1, c.version());
-            ps.setString(2, c.key());
-            ps.setString(3, c.before());
-            ps.setString(4, c.after());
-            ps.addBatch();
-          }
-          ps.executeBatch();
-        }
-      }
-      connection.commit();
+      db.transaction(
+          c -> {
+            long last = Database.single(c, "SELECT COALESCE(MAX(version), 0) FROM flag_versions");
+            if (version.version() != last + 1) {
+              throw new ConcurrentAppendException(
+                  "flag set version " + version.version() + " does not follow version " + last);
+            }
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO flag_versions (version, at, actor, action, detail, document)"
+                        + " VALUES (?, ?, ?, ?, ?, ?)")) {
+              ps.setLong(1, version.version());
+              ps.setString(2, version.at().toString());
+              ps.setString(3, version.actor());
+              ps.setString(4, version.action());
+              ps.setString(5, version.detail());
+              ps.setString(6, version.document());
+              ps.executeUpdate();
+            }
+            if (!changes.isEmpty()) {
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "INSERT INTO flag_changes (version, flag_key, before_json, after_json)"
+                          + " VALUES (?, ?, ?, ?)")) {
+                for (FlagChangeRecord ch : changes) {
+                  ps.setLong(1, ch.version());
+                  ps.setString(2, ch.key());
+                  ps.setString(3, ch.before());
+                  ps.setString(4, ch.after());
+                  ps.addBatch();
+                }
+                ps.executeBatch();
+              }
+            }
+            return null;
+          });
     } catch (SQLException e) {
-      rollbackQuietly();
+      if (db.isUniqueViolation(e) || db.isUniqueViolation(next(e))) {
+        throw new ConcurrentAppendException(
+            "flag set version "
+                + version.version()
+                + " does not follow the last version: another"
+                + " writer stored it first");
+      }
       throw new StoreException(
           "cannot store flag set version "
               + version.version()
@@ -467,14 +535,11 @@ public final class JdbcStore implements Store {
               + ": "
               + e.getMessage(),
           e);
-    } catch (RuntimeException e) {
-      rollbackQuietly();
-      throw e;
     }
   }
 
   @Override
-  public synchronized List<FlagChangeRecord> flagChanges(String key) {
+  public List<FlagChangeRecord> flagChanges(String key) {
     return query(
         "read the history of flag " + key,
         "SELECT v.version, v.at, v.actor, v.action, v.detail, c.flag_key, c.before_json,"
@@ -494,7 +559,7 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized Map<String, Long> lastFlagChanges() {
+  public Map<String, Long> lastFlagChanges() {
     Map<String, Long> out = new TreeMap<>();
     query(
         "read when flags last changed",
@@ -505,31 +570,35 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public synchronized void recordFlagEvaluations(Map<String, Instant> lastEvaluated) {
+  public void recordFlagEvaluations(Map<String, Instant> lastEvaluated) {
     if (lastEvaluated.isEmpty()) {
       return;
     }
-    try (PreparedStatement ps =
-        connection.prepareStatement(
-            "INSERT INTO flag_evaluations (flag_key, last_at) VALUES (?, ?)"
-                + " ON CONFLICT (flag_key) DO UPDATE SET last_at = excluded.last_at"
-                + " WHERE excluded.last_at > flag_evaluations.last_at")) {
-      for (Map.Entry<String, Instant> e : lastEvaluated.entrySet()) {
-        ps.setString(1, e.getKey());
-        ps.setLong(2, e.getValue().toEpochMilli());
-        ps.addBatch();
-      }
-      ps.executeBatch();
-      connection.commit();
+    try {
+      db.transaction(
+          c -> {
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO flag_evaluations (flag_key, last_at) VALUES (?, ?)"
+                        + " ON CONFLICT (flag_key) DO UPDATE SET last_at = excluded.last_at"
+                        + " WHERE excluded.last_at > flag_evaluations.last_at")) {
+              for (Map.Entry<String, Instant> e : lastEvaluated.entrySet()) {
+                ps.setString(1, e.getKey());
+                ps.setLong(2, e.getValue().toEpochMilli());
+                ps.addBatch();
+              }
+              ps.executeBatch();
+            }
+            return null;
+          });
     } catch (SQLException e) {
-      rollbackQuietly();
       throw new StoreException(
           "cannot record flag evaluations in the " + description + ": " + e.getMessage(), e);
     }
   }
 
   @Override
-  public synchronized Map<String, Instant> flagEvaluations() {
+  public Map<String, Instant> flagEvaluations() {
     Map<String, Instant> out = new TreeMap<>();
     query(
         "read flag evaluations",
@@ -539,18 +608,110 @@ public final class JdbcStore implements Store {
     return out;
   }
 
+  // Leases (LeaseStore).
+
   @Override
-  public synchronized void check() {
+  public Lease acquireLease(String name, String holder, @Nullable String address, Duration ttl) {
+    try {
+      return db.transaction(
+          c -> {
+            long now = db.nowMillis(c);
+            long until = now + ttl.toMillis();
+            int n;
+            try (PreparedStatement ps =
+                c.prepareStatement(
+                    "INSERT INTO leases (name, holder, epoch, expires_at, address)"
+                        + " VALUES (?, ?, 1, ?, ?) ON CONFLICT (name) DO NOTHING")) {
+              ps.setString(1, name);
+              ps.setString(2, holder);
+              ps.setLong(3, until);
+              ps.setString(4, address);
+              n = ps.executeUpdate();
+            }
+            if (n == 0) {
+              // Renewed in time: same epoch. Taken after expiry (even by the same holder) or from
+              // another holder: a new epoch, which fences off every write of the term before.
+              try (PreparedStatement ps =
+                  c.prepareStatement(
+                      "UPDATE leases SET epoch = CASE WHEN holder = ? AND expires_at > ?"
+                          + " THEN epoch ELSE epoch + 1 END, holder = ?, expires_at = ?,"
+                          + " address = ? WHERE name = ? AND (holder = ? OR expires_at <= ?)")) {
+                ps.setString(1, holder);
+                ps.setLong(2, now);
+                ps.setString(3, holder);
+                ps.setLong(4, until);
+                ps.setString(5, address);
+                ps.setString(6, name);
+                ps.setString(7, holder);
+                ps.setLong(8, now);
+                ps.executeUpdate();
+              }
+            }
+            return readLease(c, name, now).orElseThrow();
+          });
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot acquire lease " + name + " in the " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public Optional<Lease> lease(String name) {
+    try {
+      return db.transaction(c -> readLease(c, name, db.nowMillis(c)));
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot read lease " + name + " in the " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Optional<Lease> readLease(Connection c, String name, long now)
+      throws SQLException {
+    try (PreparedStatement ps =
+        c.prepareStatement(
+            "SELECT holder, epoch, expires_at, address FROM leases WHERE name = ?")) {
+      ps.setString(1, name);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new Lease(
+                name,
+                rs.getString(1),
+                rs.getLong(2),
+                rs.getString(4),
+                Duration.ofMillis(Math.max(0, rs.getLong(3) - now))));
+      }
+    }
+  }
+
+  @Override
+  public void releaseLease(Lease lease) {
+    update(
+        null,
+        "release lease " + lease.name() + " in",
+        "UPDATE leases SET expires_at = 0 WHERE name = ? AND holder = ? AND epoch = ?",
+        ps -> {
+          ps.setString(1, lease.name());
+          ps.setString(2, lease.holder());
+          ps.setLong(3, lease.epoch());
+        });
+  }
+
+  @Override
+  public AutoCloseable onChange(Consumer<String> listener) {
+    return db.listen(listener);
+  }
+
+  @Override
+  public void check() {
     query("check the store", "SELECT 1", ps -> {}, rs -> rs.getInt(1));
   }
 
   @Override
-  public synchronized void close() {
-    try {
-      connection.close();
-    } catch (SQLException e) {
-      throw new StoreException("cannot close the " + description, e);
-    }
+  public void close() {
+    db.close();
   }
 
   private interface Binder {
@@ -562,40 +723,48 @@ public final class JdbcStore implements Store {
   }
 
   private <T> List<T> query(String what, String sql, Binder binder, Row<T> row) {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      binder.bind(ps);
-      List<T> out = new ArrayList<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(row.read(rs));
-        }
-      }
-      connection.commit();
-      return out;
-    } catch (SQLException e) {
-      rollbackQuietly();
-      throw new StoreException(
-          "cannot " + what + " in the " + description + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void update(String what, String sql, Binder binder) {
-    try (PreparedStatement ps = connection.prepareStatement(sql)) {
-      binder.bind(ps);
-      ps.executeUpdate();
-      connection.commit();
-    } catch (SQLException e) {
-      rollbackQuietly();
-      throw new StoreException(
-          "cannot " + what + " in the " + description + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void rollbackQuietly() {
     try {
-      connection.rollback();
-    } catch (SQLException ignored) {
-      // the connection is broken; the next call reports it
+      return db.transaction(
+          c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+              binder.bind(ps);
+              List<T> out = new ArrayList<>();
+              try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                  out.add(row.read(rs));
+                }
+              }
+              return out;
+            }
+          });
+    } catch (SQLException e) {
+      throw new StoreException(
+          "cannot " + what + " in the " + description + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * One statement in its own transaction; {@code app} is told to listeners when it changed one.
+   *
+   * @param what ends with its preposition: {@code "add token ci to"}
+   * @return the number of rows changed
+   */
+  private int update(@Nullable String app, String what, String sql, Binder binder) {
+    try {
+      return db.transaction(
+          c -> {
+            int n;
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+              binder.bind(ps);
+              n = ps.executeUpdate();
+            }
+            if (app != null && n > 0) {
+              db.notifyChange(c, app);
+            }
+            return n;
+          });
+    } catch (SQLException e) {
+      throw new StoreException("cannot " + what + " the " + description + ": " + e.getMessage(), e);
     }
   }
 }
