@@ -15,6 +15,7 @@ import dev.sluice.server.api.Tls;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.Controller;
+import dev.sluice.server.dashboard.Dashboard;
 import dev.sluice.server.flags.FlagService;
 import dev.sluice.server.flags.FlagsApi;
 import dev.sluice.server.flags.OfrepApi;
@@ -201,6 +202,10 @@ public final class Daemon implements AutoCloseable {
         flags.watchFile(baseDir.resolve(spec.flags().file()));
       }
       FlagsApi flagsApi = new FlagsApi(flags);
+      Dashboard dashboard =
+          Dashboard.start(
+              new Dashboard.Parts(controller, router.metrics(), flags, tokens, o.clock()));
+      parts.add(dashboard);
       ApiServer api =
           ApiServer.start(
               o.apiListen(),
@@ -209,9 +214,10 @@ public final class Daemon implements AutoCloseable {
               router.metrics(),
               tokens,
               () -> SpecParser.parse(o.specFile()),
-              List.of(flagsApi, new OfrepApi(flags)));
+              List.of(flagsApi, new OfrepApi(flags), dashboard));
       parts.add(api);
       parts.add(flagsApi); // closed first: ends open change streams before the API stops
+      parts.add(dashboard::close); // likewise the dashboard's live streams
       InetSocketAddress bound = api.address(o.apiListen().host());
       String url =
           (o.apiTls() == null ? "http://" : "https://")
