@@ -15,10 +15,13 @@ import dev.sluice.server.api.Tls;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.Controller;
+import dev.sluice.server.control.Leadership;
 import dev.sluice.server.dashboard.Dashboard;
 import dev.sluice.server.flags.FlagService;
 import dev.sluice.server.flags.FlagsApi;
 import dev.sluice.server.flags.OfrepApi;
+import dev.sluice.server.kubernetes.KubernetesOptions;
+import dev.sluice.server.kubernetes.KubernetesSupport;
 import dev.sluice.server.local.LocalPlatform;
 import dev.sluice.server.notify.Notifier;
 import dev.sluice.store.Store;
@@ -74,19 +77,34 @@ public final class Daemon implements AutoCloseable {
    * @param apiListen the control API's address (port 0 picks one)
    */
   public record Options(
-      Path specFile, Path stateDir, HostPort apiListen, Clock clock, @Nullable Tls apiTls) {
+      Path specFile,
+      Path stateDir,
+      HostPort apiListen,
+      Clock clock,
+      @Nullable Tls apiTls,
+      KubernetesOptions kubernetes) {
     public static Options of(Path specFile, Path stateDir) {
       return new Options(
-          specFile, stateDir, new HostPort("127.0.0.1", 9090), Clock.systemUTC(), null);
+          specFile,
+          stateDir,
+          new HostPort("127.0.0.1", 9090),
+          Clock.systemUTC(),
+          null,
+          KubernetesOptions.AUTO);
+    }
+
+    /** How to reach Kubernetes, for apps that run there, and whether to elect a leader. */
+    public Options withKubernetes(KubernetesOptions k) {
+      return new Options(specFile, stateDir, apiListen, clock, apiTls, k);
     }
 
     public Options withApiListen(HostPort listen) {
-      return new Options(specFile, stateDir, listen, clock, apiTls);
+      return new Options(specFile, stateDir, listen, clock, apiTls, kubernetes);
     }
 
     /** Serves the control API over TLS with these PEM files. */
     public Options withApiTls(@Nullable Tls tls) {
-      return new Options(specFile, stateDir, apiListen, clock, tls);
+      return new Options(specFile, stateDir, apiListen, clock, tls, kubernetes);
     }
   }
 
@@ -157,6 +175,10 @@ public final class Daemon implements AutoCloseable {
               },
               supervision);
       parts.add(supervisor);
+      KubernetesSupport kubernetes = KubernetesSupport.start(spec, o.kubernetes());
+      if (kubernetes != null) {
+        parts.add(kubernetes);
+      }
       Path baseDir = o.specFile().toAbsolutePath().getParent();
       Controller controller =
           new Controller(
@@ -166,13 +188,14 @@ public final class Daemon implements AutoCloseable {
                   baseDir,
                   stateDir.resolve("logs"),
                   Analyzer.create(router.metrics(), baseDir),
-                  o.clock()),
+                  o.clock(),
+                  kubernetes == null ? Leadership.ALWAYS : kubernetes.leadership()),
               (specs, controllerThread) -> {
                 LocalPlatform p =
                     new LocalPlatform(router, supervisor, store, specs, baseDir, o.clock());
                 p.runCompletionsOn(controllerThread);
                 platformRef.set(p);
-                return p;
+                return kubernetes == null ? p : kubernetes.platform(p, specs, o.clock());
               });
       parts.add(controller);
       Notifier notifier =
@@ -185,6 +208,9 @@ public final class Daemon implements AutoCloseable {
       parts.add(notifier);
       controller.subscribe(notifier::accept);
       controller.start();
+      if (kubernetes != null) {
+        kubernetes.watchReleases(controller, o.specFile());
+      }
       Tokens tokens = new Tokens(store, o.clock());
       if (tokens.verify(token).isEmpty()) {
         if (tokens.exists(ADMIN)) {

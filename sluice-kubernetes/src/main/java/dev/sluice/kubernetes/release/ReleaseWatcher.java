@@ -5,18 +5,21 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,13 +44,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class ReleaseWatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReleaseWatcher.class);
+  private static final Duration PUBLISH_DELAY = Duration.ofMillis(200);
+
+  /** How often every Release is looked at again: an instance that became leader acts by then. */
+  private static final Duration RESYNC = Duration.ofSeconds(10);
 
   private final KubernetesClient client;
   private final ReleaseCommands commands;
   private final BooleanSupplier leading;
   private final List<SharedIndexInformer<ReleaseResource>> informers = new ArrayList<>();
-  private final ExecutorService writer =
-      Executors.newSingleThreadExecutor(
+  private final ScheduledExecutorService writer =
+      Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "sluice-release-status");
             t.setDaemon(true);
@@ -59,6 +66,9 @@ public final class ReleaseWatcher implements AutoCloseable {
 
   /** The last status published per app, for Releases that appear later. */
   private final Map<String, ReleaseStatus> latest = new ConcurrentHashMap<>();
+
+  /** Apps with a publication scheduled, so a burst of events writes once. */
+  private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
 
   private ReleaseWatcher(
       KubernetesClient client, ReleaseCommands commands, BooleanSupplier leading) {
@@ -85,7 +95,10 @@ public final class ReleaseWatcher implements AutoCloseable {
     try {
       for (String ns : new java.util.TreeSet<>(namespaces)) {
         SharedIndexInformer<ReleaseResource> informer =
-            client.resources(ReleaseResource.class).inNamespace(ns).inform(w.handler());
+            client
+                .resources(ReleaseResource.class)
+                .inNamespace(ns)
+                .inform(w.handler(), RESYNC.toMillis());
         w.informers.add(informer);
       }
     } catch (RuntimeException e) {
@@ -190,6 +203,25 @@ public final class ReleaseWatcher implements AutoCloseable {
   public void publish(String app, ReleaseStatus status) {
     latest.put(app, status);
     writer.execute(() -> publishNow(app, status));
+  }
+
+  /**
+   * Like {@link #publish(String, ReleaseStatus)}, with the status read a moment later on the
+   * watcher's thread: a controller announces an event before it has applied the batch the event
+   * belongs to, and a burst of events then costs one write.
+   */
+  public void publish(String app, Supplier<ReleaseStatus> status) {
+    if (scheduled.add(app)) {
+      writer.schedule(
+          () -> {
+            scheduled.remove(app);
+            ReleaseStatus s = status.get();
+            latest.put(app, s);
+            publishNow(app, s);
+          },
+          PUBLISH_DELAY.toMillis(),
+          TimeUnit.MILLISECONDS);
+    }
   }
 
   private void publishNow(String app, ReleaseStatus status) {

@@ -57,14 +57,29 @@ public final class Controller implements AutoCloseable {
   private final Map<String, AppSlot> apps = new LinkedHashMap<>();
   private final List<Consumer<EventRecord>> subscribers = new CopyOnWriteArrayList<>();
   private volatile @Nullable String storeProblem;
+  private final Leadership leadership;
+  private boolean leading;
+  private int followerTicks;
 
   /**
    * What the controller works with.
    *
    * @param baseDir the spec file's directory: hooks and analysis commands run there
    * @param logDir where hook output goes
+   * @param leadership whether this instance decides (only the leader of several does)
    */
-  public record Parts(Store store, Path baseDir, Path logDir, Analyzer analyzer, Clock clock) {}
+  public record Parts(
+      Store store,
+      Path baseDir,
+      Path logDir,
+      Analyzer analyzer,
+      Clock clock,
+      Leadership leadership) {
+    /** The parts of a single instance, which always leads. */
+    public Parts(Store store, Path baseDir, Path logDir, Analyzer analyzer, Clock clock) {
+      this(store, baseDir, logDir, analyzer, clock, Leadership.ALWAYS);
+    }
+  }
 
   /**
    * Builds the controller and registers each app with the platform (binding its listeners); {@link
@@ -76,6 +91,7 @@ public final class Controller implements AutoCloseable {
   public Controller(Spec spec, Parts parts, PlatformFactory platform) {
     this.store = parts.store();
     this.clock = parts.clock();
+    this.leadership = parts.leadership();
     this.thread =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -113,17 +129,67 @@ public final class Controller implements AutoCloseable {
   /** Adopts surviving replicas, then starts deciding every {@link #TICK}. */
   public void start() {
     CompletableFuture.runAsync(
-            () -> platform.adopt(apps.values().stream().map(s -> s.state).toList()), thread)
+            () -> {
+              leading = leadership.isLeader();
+              if (leading) {
+                platform.adopt(apps.values().stream().map(s -> s.state).toList());
+              }
+            },
+            thread)
         .join();
     thread.scheduleWithFixedDelay(this::tickSafely, 0, TICK.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   private void tickSafely() {
+    if (!lead()) {
+      return;
+    }
     for (AppSlot slot : apps.values()) {
       try {
         step(slot);
       } catch (RuntimeException e) {
         log.error("{}: controller step failed: {}", slot.name, e.toString(), e);
+      }
+    }
+  }
+
+  /**
+   * Whether this instance decides now. A follower does nothing but re-read the log now and then
+   * (for the API); one that just became leader re-reads it and adopts what runs before deciding, as
+   * a restarted daemon does, since the previous leader appended to the log.
+   */
+  private boolean lead() {
+    boolean now;
+    try {
+      now = leadership.isLeader();
+    } catch (RuntimeException e) {
+      now = false;
+    }
+    if (!now) {
+      if (leading) {
+        log.warn("this instance no longer leads: decisions stop (leader: {})", leadership.leader());
+      }
+      leading = false;
+      if (followerTicks++ % 20 == 0) {
+        reload();
+      }
+      return false;
+    }
+    if (!leading) {
+      log.info("this instance leads: reading the event log and deciding");
+      reload();
+      platform.adopt(apps.values().stream().map(s -> s.state).toList());
+      leading = true;
+    }
+    return true;
+  }
+
+  private void reload() {
+    for (AppSlot slot : apps.values()) {
+      try {
+        slot.state = AppState.replay(slot.name, store.events(slot.name));
+      } catch (RuntimeException e) {
+        log.warn("{}: cannot read the event log: {}", slot.name, e.getMessage());
       }
     }
   }
@@ -180,6 +246,14 @@ public final class Controller implements AutoCloseable {
           try {
             if (slot == null) {
               throw new CommandException(CommandException.Kind.NOT_FOUND, "no app named " + app);
+            }
+            if (!lead()) {
+              String leader = leadership.leader();
+              throw new CommandException(
+                  CommandException.Kind.CONFLICT,
+                  "this Sluice instance is a follower"
+                      + (leader == null ? "" : "; " + leader + " leads")
+                      + ": send commands to the leader");
             }
             if (storeProblem != null) {
               throw new CommandException(
