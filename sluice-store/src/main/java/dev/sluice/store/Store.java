@@ -7,6 +7,7 @@ import dev.sluice.store.internal.StoreLocation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -90,6 +91,14 @@ public interface Store extends FlagStore, LeaseStore, AutoCloseable {
    * @throws ConcurrentAppendException as {@link #append(List, Release)}
    */
   void append(List<EventRecord> records, @Nullable Release release, Lease fence);
+
+  /**
+   * A view of this store whose {@link #append(List, Release)} is fenced by the lease {@code fence}
+   * returns at that moment, as {@link #append(List, Release, Lease)} does; when it returns null
+   * (this process does not lead), appends are refused with {@link LeaseLostException}. Everything
+   * else goes to this store unchanged; closing the view closes nothing.
+   */
+  Store fencedBy(Supplier<@Nullable Lease> fence);
 
   /**
    * Calls {@code listener} with an app's name soon after any process appended events of it or

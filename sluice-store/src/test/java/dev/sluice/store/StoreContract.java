@@ -374,4 +374,24 @@ abstract class StoreContract {
     assertThat(again.heldBy("a")).isTrue();
     assertThat(again.address()).isEqualTo("http://a");
   }
+
+  @Test
+  void aFencedViewAppendsWhileItsLeaseIsCurrentAndRefusesOtherwise() throws Exception {
+    Store store = store();
+    java.util.concurrent.atomic.AtomicReference<Lease> held =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Store fenced = store.fencedBy(held::get);
+    AppState s = AppState.empty("shop");
+    List<Event> events = Commands.deploy(s, spec(), "v1", false, "test");
+    assertThatThrownBy(() -> fenced.append(s.next(events, T0), null))
+        .isInstanceOf(LeaseLostException.class)
+        .hasMessage(
+            "this process does not hold the leader lease, so it may not append; nothing was"
+                + " written");
+    held.set(store.acquireLease("leader", "a", null, LONG));
+    fenced.append(s.next(events, T0), null);
+    assertThat(fenced.events("shop")).hasSize(1);
+    fenced.close(); // closes nothing: the store still works
+    assertThat(store.lastSeq("shop")).isEqualTo(1);
+  }
 }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,10 +41,21 @@ import org.jspecify.annotations.Nullable;
 public final class JdbcStore implements Store {
   private final Database db;
   private final String description;
+  private final @Nullable Supplier<@Nullable Lease> fence;
 
   private JdbcStore(Database db) {
+    this(db, null);
+  }
+
+  private JdbcStore(Database db, @Nullable Supplier<@Nullable Lease> fence) {
     this.db = db;
     this.description = db.description();
+    this.fence = fence;
+  }
+
+  @Override
+  public Store fencedBy(Supplier<@Nullable Lease> fence) {
+    return new JdbcStore(db, fence);
   }
 
   /** Opens an SQLite file, migrating its schema with Flyway. */
@@ -122,7 +134,16 @@ public final class JdbcStore implements Store {
 
   @Override
   public void append(List<EventRecord> records, @Nullable Release release) {
-    append(records, release, (Lease) null);
+    if (fence == null) {
+      append(records, release, (Lease) null);
+      return;
+    }
+    Lease lease = fence.get();
+    if (lease == null) {
+      throw new LeaseLostException(
+          "this process does not hold the leader lease, so it may not append; nothing was written");
+    }
+    append(records, release, lease);
   }
 
   @Override
@@ -711,7 +732,9 @@ public final class JdbcStore implements Store {
 
   @Override
   public void close() {
-    db.close();
+    if (fence == null) {
+      db.close(); // a fenced view shares the database of the store it came from
+    }
   }
 
   private interface Binder {
