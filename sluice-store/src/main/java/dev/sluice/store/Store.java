@@ -62,6 +62,12 @@ public interface Store extends FlagStore, LeaseStore, AutoCloseable {
   /** What this store is, for people, without secrets: e.g. {@code PostgreSQL store pg://...}. */
   String description();
 
+  /**
+   * Whether several processes may use this store at once (PostgreSQL), so that they must elect a
+   * leader; false for an SQLite file, which one daemon owns.
+   */
+  boolean isShared();
+
   /** The apps that have events, in name order. */
   List<String> apps();
 

@@ -70,6 +70,7 @@ class PostgresStoreTest extends StoreContract {
     assertThat(s.description())
         .isEqualTo("PostgreSQL store postgres://postgres@127.0.0.1:" + pg.port() + "/" + database)
         .doesNotContain(PostgresServer.PASSWORD);
+    assertThat(s.isShared()).isTrue();
   }
 
   @Test

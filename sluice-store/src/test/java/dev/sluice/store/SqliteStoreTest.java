@@ -77,6 +77,7 @@ class SqliteStoreTest extends StoreContract {
     try (Store a = Store.open("state/a.db", dir);
         Store b = Store.open("sqlite:state/b.db", dir)) {
       assertThat(a.description()).isEqualTo("SQLite store a.db");
+      assertThat(a.isShared()).isFalse();
       assertThat(b.description()).isEqualTo("SQLite store b.db");
     }
     assertThat(Files.exists(dir.resolve("state/a.db"))).isTrue();

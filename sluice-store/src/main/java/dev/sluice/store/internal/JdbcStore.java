@@ -93,6 +93,11 @@ public final class JdbcStore implements Store {
   }
 
   @Override
+  public boolean isShared() {
+    return db instanceof Database.Postgres;
+  }
+
+  @Override
   public List<String> apps() {
     return query(
         "list apps", "SELECT name FROM apps ORDER BY name", ps -> {}, rs -> rs.getString(1));
