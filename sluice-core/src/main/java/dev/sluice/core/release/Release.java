@@ -93,108 +93,86 @@ public record Release(
   }
 
   Release inPhase(ReleasePhase next, Instant at, @Nullable String why) {
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        next,
-        startedAt,
-        at,
-        why,
-        promoteRequested,
-        fullPromotion,
-        skipSteps,
-        step,
-        stepSince,
-        hookResults,
-        runs);
+    Copy c = new Copy(this);
+    c.phase = next;
+    c.phaseSince = at;
+    c.reason = why;
+    return c.build();
   }
 
   Release withPromoteRequested(boolean full) {
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        phase,
-        startedAt,
-        phaseSince,
-        reason,
-        true,
-        fullPromotion || full,
-        skipSteps,
-        step,
-        stepSince,
-        hookResults,
-        runs);
+    Copy c = new Copy(this);
+    c.promoteRequested = true;
+    c.fullPromotion = fullPromotion || full;
+    return c.build();
   }
 
   /** At step {@code index} from {@code at}; a promotion asked for the last pause is used up. */
   Release atStep(int index, Instant at) {
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        phase,
-        startedAt,
-        phaseSince,
-        reason,
-        false,
-        fullPromotion,
-        skipSteps,
-        index,
-        at,
-        hookResults,
-        runs);
+    Copy c = new Copy(this);
+    c.promoteRequested = false;
+    c.step = index;
+    c.stepSince = at;
+    return c.build();
   }
 
   /** With one analysis run replaced (or added). */
   Release withRun(String name, AnalysisRun run) {
-    Map<String, AnalysisRun> all = new HashMap<>(runs);
-    all.put(name, run);
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        phase,
-        startedAt,
-        phaseSince,
-        reason,
-        promoteRequested,
-        fullPromotion,
-        skipSteps,
-        step,
-        stepSince,
-        hookResults,
-        all);
+    Copy c = new Copy(this);
+    c.runs.put(name, run);
+    return c.build();
   }
 
   Release withHookResult(String hookPhase, boolean passed) {
-    Map<String, Boolean> results = new HashMap<>(hookResults);
-    results.put(hookPhase, passed);
-    return new Release(
-        revision,
-        version,
-        from,
-        trigger,
-        spec,
-        phase,
-        startedAt,
-        phaseSince,
-        reason,
-        promoteRequested,
-        fullPromotion,
-        skipSteps,
-        step,
-        stepSince,
-        results,
-        runs);
+    Copy c = new Copy(this);
+    c.hookResults.put(hookPhase, passed);
+    return c.build();
+  }
+
+  /** The fields that change as a release goes on, copied to make the next value. */
+  private static final class Copy {
+    private final Release from;
+    ReleasePhase phase;
+    Instant phaseSince;
+    @Nullable String reason;
+    boolean promoteRequested;
+    boolean fullPromotion;
+    int step;
+    Instant stepSince;
+    final Map<String, Boolean> hookResults;
+    final Map<String, AnalysisRun> runs;
+
+    Copy(Release r) {
+      from = r;
+      phase = r.phase;
+      phaseSince = r.phaseSince;
+      reason = r.reason;
+      promoteRequested = r.promoteRequested;
+      fullPromotion = r.fullPromotion;
+      step = r.step;
+      stepSince = r.stepSince;
+      hookResults = new HashMap<>(r.hookResults);
+      runs = new HashMap<>(r.runs);
+    }
+
+    Release build() {
+      return new Release(
+          from.revision,
+          from.version,
+          from.from,
+          from.trigger,
+          from.spec,
+          phase,
+          from.startedAt,
+          phaseSince,
+          reason,
+          promoteRequested,
+          fullPromotion,
+          from.skipSteps,
+          step,
+          stepSince,
+          hookResults,
+          runs);
+    }
   }
 }
