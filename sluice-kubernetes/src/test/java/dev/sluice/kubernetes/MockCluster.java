@@ -15,6 +15,9 @@ import java.util.logging.Logger;
  * the build machines; this is the closest stand-in: the real client speaks the real API to it.
  */
 public final class MockCluster implements AutoCloseable {
+  /** Held here: java.util.logging keeps loggers weakly, and a collected one forgets its level. */
+  private static final Logger QUIET = Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
   private final KubernetesMockServer server;
   private final KubernetesClient client;
 
@@ -25,7 +28,7 @@ public final class MockCluster implements AutoCloseable {
 
   public static MockCluster start() {
     // one line per request at INFO: the tests make thousands
-    Logger.getLogger("io.fabric8.mockwebserver.MockWebServer").setLevel(Level.WARNING);
+    QUIET.setLevel(Level.WARNING);
     KubernetesMockServer server =
         new KubernetesMockServer(
             new Context(),
