@@ -2,8 +2,10 @@ package dev.sluice.cli;
 
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.core.spec.SpecException;
+import dev.sluice.kubernetes.lease.LeaseElection;
 import dev.sluice.server.Daemon;
 import dev.sluice.server.api.Tls;
+import dev.sluice.server.kubernetes.KubernetesOptions;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -50,6 +52,15 @@ final class UpCommand implements Callable<Integer> {
       description = "the certificate's private key (PEM, unencrypted PKCS#8)")
   Path tlsKey;
 
+  @Option(
+      names = "--lease",
+      paramLabel = "NAMESPACE/NAME",
+      description = {
+        "on Kubernetes: elect one leader among Sluice instances on this Lease; only the leader",
+        "decides, the others serve the API read-only (identity: $POD_NAME, else the host name)"
+      })
+  String lease;
+
   @Override
   public Integer call() throws Exception {
     HostPort api = HostPort.parse(apiListen);
@@ -65,11 +76,28 @@ final class UpCommand implements Callable<Integer> {
             "--api-tls-cert and --api-tls-key go together (expected: both or neither)");
         return Main.REFUSED;
       }
+      KubernetesOptions kubernetes = KubernetesOptions.AUTO;
+      if (lease != null) {
+        String[] at = lease.split("/", -1);
+        if (at.length != 2 || at[0].isEmpty() || at[1].isEmpty()) {
+          System.err.println(
+              "--lease: \"" + lease + "\" (expected: NAMESPACE/NAME, e.g. sluice/sluice-leader)");
+          return Main.REFUSED;
+        }
+        String identity = System.getenv("POD_NAME");
+        if (identity == null || identity.isBlank()) {
+          identity = java.net.InetAddress.getLocalHost().getHostName();
+        }
+        kubernetes =
+            kubernetes.withLease(
+                new KubernetesOptions.Lease(at[0], at[1], identity, LeaseElection.Timing.DEFAULT));
+      }
       daemon =
           Daemon.start(
               Daemon.Options.of(file, stateDir)
                   .withApiListen(api)
-                  .withApiTls(tlsCert == null ? null : new Tls(tlsCert, tlsKey)));
+                  .withApiTls(tlsCert == null ? null : new Tls(tlsCert, tlsKey))
+                  .withKubernetes(kubernetes));
     } catch (SpecException e) {
       System.err.println(e.getMessage());
       System.err.println("nothing was started");
