@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.sluice.router.health.HealthCheckOptions;
 import dev.sluice.router.testing.Fixtures;
 import dev.sluice.router.testing.RawHttp;
+import dev.sluice.router.testing.ScriptedUpstream;
 import dev.sluice.router.testing.TestUpstream;
 import java.time.Duration;
 import java.util.List;
@@ -113,5 +114,42 @@ class UpstreamFailureTest {
       }
     }
     assertThat(router.health().isHealthy(dead)).isFalse();
+  }
+
+  @Test
+  void retriesAGetThatAReplicaClosedWithoutAnsweringWithTheSameHead() throws Exception {
+    try (ScriptedUpstream closer = ScriptedUpstream.start(req -> ScriptedUpstream.Reply.closing());
+        ScriptedUpstream answerer =
+            ScriptedUpstream.start(
+                req ->
+                    ScriptedUpstream.Reply.of("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))) {
+      Listener l = router.listen(ListenerOptions.of("shop", ANY_PORT));
+      l.update(
+          RoutingTable.builder()
+              .version(
+                  "v1",
+                  100,
+                  List.of(
+                      new Endpoint("closer", "127.0.0.1", closer.port()),
+                      new Endpoint("answerer", "127.0.0.1", answerer.port())))
+              .build());
+      try (RawHttp http = new RawHttp(l.address())) {
+        for (int i = 0; i < 10; i++) {
+          RawHttp.Response r = http.send("GET /doc?i=" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").read();
+          assertThat(r.status()).isEqualTo(200);
+          assertThat(r.body()).isEqualTo("ok");
+        }
+      }
+      // Some requests went to the closing replica first; each retry carried the same head.
+      assertThat(closer.received).isNotEmpty();
+      for (ScriptedUpstream.Request tried : closer.received) {
+        assertThat(answerer.received)
+            .anySatisfy(
+                done -> {
+                  assertThat(done.requestLine()).isEqualTo(tried.requestLine());
+                  assertThat(done.head()).isEqualTo(tried.head());
+                });
+      }
+    }
   }
 }

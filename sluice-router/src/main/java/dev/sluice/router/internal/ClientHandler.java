@@ -468,8 +468,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (!uc.config().isAutoRead()) {
       uc.config().setAutoRead(true);
     }
-    // A duplicate, so that a retry can send the same bytes again.
-    uc.write(upstreamHead.retainedDuplicate(), uc.voidPromise());
+    // The first attempt sends the buffer itself; a retry sends a duplicate from its start, as the
+    // first write moved the buffer's reader index.
+    ByteBuf head = upstreamHead;
+    uc.write(
+        retries == 0 ? head.retain() : head.retainedDuplicate().readerIndex(0), uc.voidPromise());
     wroteUpstream = true;
     if (joinedBody) {
       bodySent = true;
