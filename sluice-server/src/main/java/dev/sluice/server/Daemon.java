@@ -281,6 +281,16 @@ public final class Daemon implements AutoCloseable {
     return stateDir;
   }
 
+  /** The control API's routes, as {@code "GET /api/v1/apps"}; see {@link ApiServer#routes()}. */
+  public List<String> apiRoutes() {
+    for (AutoCloseable p : parts) {
+      if (p instanceof ApiServer a) {
+        return a.routes();
+      }
+    }
+    return List.of();
+  }
+
   /** Blocks until {@link #close} is called. */
   public void awaitStop() throws InterruptedException {
     synchronized (stopped) {

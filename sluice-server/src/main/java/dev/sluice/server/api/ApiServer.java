@@ -84,6 +84,9 @@ public final class ApiServer implements AutoCloseable {
               config.routes.get("/api/v1/apps/{app}", this::getApp);
               config.routes.get("/api/v1/apps/{app}/history", this::history);
               config.routes.get("/api/v1/apps/{app}/releases", this::releases);
+              // The token is checked before the SSE handler commits a 200, so a stranger gets a
+              // real 401/403 rather than a 200 stream that says "error".
+              config.routes.before("/api/v1/apps/{app}/events", ctx -> authorize(ctx, Role.VIEWER));
               config.routes.sse("/api/v1/apps/{app}/events", this::events);
               config.routes.post("/api/v1/apps/{app}/deploy", this::deploy);
               config.routes.post("/api/v1/apps/{app}/promote", this::promote);
@@ -204,6 +207,21 @@ public final class ApiServer implements AutoCloseable {
   /** The bound address (port 0 resolved). */
   public InetSocketAddress address(String host) {
     return new InetSocketAddress(host, javalin.port());
+  }
+
+  /**
+   * The routes this server answers, as {@code "GET /api/v1/apps/{app}"}, in registration order:
+   * what the authorization matrix test checks its table against, so a new route cannot go
+   * unreviewed.
+   */
+  public List<String> routes() {
+    List<String> out = new java.util.ArrayList<>();
+    for (io.javalin.router.ParsedEndpoint e : javalin.unsafe.internalRouter.allHttpHandlers()) {
+      if (e.endpoint.method.isHttpMethod()) {
+        out.add(e.endpoint.method.name() + " " + e.endpoint.path);
+      }
+    }
+    return out;
   }
 
   private void healthz(Context ctx) {
