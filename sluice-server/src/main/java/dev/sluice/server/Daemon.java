@@ -6,6 +6,7 @@ import dev.sluice.core.spec.Spec;
 import dev.sluice.core.spec.SpecParser;
 import dev.sluice.router.Router;
 import dev.sluice.router.RouterOptions;
+import dev.sluice.runtime.platform.Platform;
 import dev.sluice.runtime.process.PortRange;
 import dev.sluice.runtime.process.ProcessSupervisor;
 import dev.sluice.runtime.process.SupervisorOptions;
@@ -20,6 +21,10 @@ import dev.sluice.server.dashboard.Dashboard;
 import dev.sluice.server.flags.FlagService;
 import dev.sluice.server.flags.FlagsApi;
 import dev.sluice.server.flags.OfrepApi;
+import dev.sluice.server.ha.FollowerGuard;
+import dev.sluice.server.ha.SharingOptions;
+import dev.sluice.server.ha.StandbyPlatform;
+import dev.sluice.server.ha.StoreLeadership;
 import dev.sluice.server.kubernetes.KubernetesOptions;
 import dev.sluice.server.kubernetes.KubernetesSupport;
 import dev.sluice.server.local.LocalPlatform;
@@ -68,6 +73,7 @@ public final class Daemon implements AutoCloseable {
   private final FlagService flags;
   private final Object stopped = new Object();
   private boolean closed;
+  private volatile boolean lostLead;
 
   /**
    * What to run.
@@ -82,7 +88,8 @@ public final class Daemon implements AutoCloseable {
       HostPort apiListen,
       Clock clock,
       @Nullable Tls apiTls,
-      KubernetesOptions kubernetes) {
+      KubernetesOptions kubernetes,
+      SharingOptions sharing) {
     public static Options of(Path specFile, Path stateDir) {
       return new Options(
           specFile,
@@ -90,21 +97,27 @@ public final class Daemon implements AutoCloseable {
           new HostPort("127.0.0.1", 9090),
           Clock.systemUTC(),
           null,
-          KubernetesOptions.AUTO);
+          KubernetesOptions.AUTO,
+          SharingOptions.NONE);
+    }
+
+    /** Where the store is and how this process shares it (docs/high-availability.md). */
+    public Options withSharing(SharingOptions sharing) {
+      return new Options(specFile, stateDir, apiListen, clock, apiTls, kubernetes, sharing);
     }
 
     /** How to reach Kubernetes, for apps that run there, and whether to elect a leader. */
     public Options withKubernetes(KubernetesOptions k) {
-      return new Options(specFile, stateDir, apiListen, clock, apiTls, k);
+      return new Options(specFile, stateDir, apiListen, clock, apiTls, k, sharing);
     }
 
     public Options withApiListen(HostPort listen) {
-      return new Options(specFile, stateDir, listen, clock, apiTls, kubernetes);
+      return new Options(specFile, stateDir, listen, clock, apiTls, kubernetes, sharing);
     }
 
     /** Serves the control API over TLS with these PEM files. */
     public Options withApiTls(@Nullable Tls tls) {
-      return new Options(specFile, stateDir, apiListen, clock, tls, kubernetes);
+      return new Options(specFile, stateDir, apiListen, clock, tls, kubernetes, sharing);
     }
   }
 
@@ -132,7 +145,7 @@ public final class Daemon implements AutoCloseable {
    * @throws IOException when the state directory cannot be used or another daemon holds it
    */
   public static Daemon start(Options o) throws Exception {
-    Spec spec = SpecParser.parse(o.specFile());
+    Spec spec = o.sharing().apply(SpecParser.parse(o.specFile()));
     Path stateDir = o.stateDir().toAbsolutePath();
     Files.createDirectories(stateDir);
     FileChannel channel =
@@ -155,8 +168,18 @@ public final class Daemon implements AutoCloseable {
     List<AutoCloseable> parts = new ArrayList<>();
     try {
       String token = AdminToken.ensure(stateDir);
-      Store store = Store.sqlite(stateDir.resolve("sluice.db"));
+      Store store =
+          o.sharing().store() == null
+              ? Store.sqlite(stateDir.resolve("sluice.db"))
+              : Store.open(o.sharing().store(), o.specFile().toAbsolutePath().getParent());
       parts.add(store);
+      if (o.sharing().routerOnly() && !store.isShared()) {
+        throw new IOException(
+            "a router-only process follows a leader through a shared store: give --store"
+                + " postgres://... (the "
+                + store.description()
+                + " is one daemon's own)");
+      }
       Router router = Router.create(RouterOptions.defaults());
       parts.add(router);
       AtomicReference<@Nullable LocalPlatform> platformRef = new AtomicReference<>();
@@ -174,28 +197,56 @@ public final class Daemon implements AutoCloseable {
                 }
               },
               supervision);
-      parts.add(supervisor);
       KubernetesSupport kubernetes = KubernetesSupport.start(spec, o.kubernetes());
       if (kubernetes != null) {
         parts.add(kubernetes);
       }
+      // Processes that share the store elect a leader with a lease in it. Replicas then outlive
+      // the process that started them, for the next leader to adopt: the supervisor is never
+      // closed (closing it would stop them), and a process that loses the lead stops.
+      AtomicReference<@Nullable String> apiUrlRef = new AtomicReference<>();
+      AtomicReference<@Nullable Daemon> self = new AtomicReference<>();
+      StoreLeadership shared = null;
+      if (store.isShared() && kubernetes == null) {
+        shared =
+            o.sharing().routerOnly()
+                ? StoreLeadership.observe(store, o.sharing().leaseTtl())
+                : StoreLeadership.start(
+                    store,
+                    holderId(),
+                    apiUrlRef::get,
+                    o.sharing().leaseTtl(),
+                    () -> lostLeadership(self.get()));
+        parts.add(shared);
+      }
+      if (shared == null || o.sharing().stopReplicasOnClose()) {
+        parts.add(supervisor);
+      }
+      StoreLeadership sharedLeadership = shared;
       Path baseDir = o.specFile().toAbsolutePath().getParent();
       Controller controller =
           new Controller(
               spec,
               new Controller.Parts(
-                  store,
+                  shared == null ? store : store.fencedBy(shared::fence),
                   baseDir,
                   stateDir.resolve("logs"),
                   Analyzer.create(router.metrics(), baseDir),
                   o.clock(),
-                  kubernetes == null ? Leadership.ALWAYS : kubernetes.leadership()),
+                  kubernetes != null
+                      ? kubernetes.leadership()
+                      : shared != null ? shared : Leadership.ALWAYS),
               (specs, controllerThread) -> {
                 LocalPlatform p =
                     new LocalPlatform(router, supervisor, store, specs, baseDir, o.clock());
                 p.runCompletionsOn(controllerThread);
                 platformRef.set(p);
-                return kubernetes == null ? p : kubernetes.platform(p, specs, o.clock());
+                Platform here =
+                    sharedLeadership == null
+                        ? p
+                        : new StandbyPlatform(
+                            router, store, specs, o.sharing().routerOnly() ? null : p);
+                return kubernetes == null ? here : kubernetes.platform(here, specs, o.clock());
               });
       parts.add(controller);
       Notifier notifier =
@@ -224,7 +275,7 @@ public final class Daemon implements AutoCloseable {
       }
       FlagService flags = FlagService.start(store, o.clock());
       parts.add(flags);
-      if (spec.flags() != null) {
+      if (spec.flags() != null && !o.sharing().routerOnly()) {
         flags.watchFile(baseDir.resolve(spec.flags().file()));
       }
       FlagsApi flagsApi = new FlagsApi(flags);
@@ -239,8 +290,10 @@ public final class Daemon implements AutoCloseable {
               controller,
               router.metrics(),
               tokens,
-              () -> SpecParser.parse(o.specFile()),
-              List.of(flagsApi, new OfrepApi(flags), dashboard));
+              () -> o.sharing().apply(SpecParser.parse(o.specFile())),
+              shared == null
+                  ? List.of(flagsApi, new OfrepApi(flags), dashboard)
+                  : List.of(new FollowerGuard(shared), flagsApi, new OfrepApi(flags), dashboard));
       parts.add(api);
       parts.add(flagsApi); // closed first: ends open change streams before the API stops
       parts.add(dashboard::close); // likewise the dashboard's live streams
@@ -249,8 +302,11 @@ public final class Daemon implements AutoCloseable {
           (o.apiTls() == null ? "http://" : "https://")
               + new HostPort(bound.getHostString(), bound.getPort());
       Files.writeString(stateDir.resolve(API_ADDR_FILE), url + "\n");
-      log.info("Sluice is up: control API {}, state in {}", url, stateDir);
-      return new Daemon(stateDir, parts, lock, url, controller, router, flags);
+      apiUrlRef.set(url);
+      log.info("Sluice is up: control API {}, state in {}, {}", url, stateDir, store.description());
+      Daemon daemon = new Daemon(stateDir, parts, lock, url, controller, router, flags);
+      self.set(daemon);
+      return daemon;
     } catch (Exception | Error e) {
       closeAll(parts);
       lock.release();
@@ -289,6 +345,42 @@ public final class Daemon implements AutoCloseable {
       }
     }
     return List.of();
+  }
+
+  /** A unique id of this process among those sharing a store: host, pid and a random part. */
+  private static String holderId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      host = "localhost";
+    }
+    return host
+        + ":"
+        + ProcessHandle.current().pid()
+        + ":"
+        + Integer.toHexString(new java.security.SecureRandom().nextInt());
+  }
+
+  /**
+   * Another process took the lead from this one (it was paused or cut off for longer than the
+   * lease): this process stops, leaving the replicas to the new leader, since it cannot go back to
+   * following while its supervisor still watches them. A service manager starts it again, as a
+   * follower.
+   */
+  private static void lostLeadership(@Nullable Daemon daemon) {
+    log.error(
+        "another process took the lead from this one: stopping (the replicas keep running for the"
+            + " new leader)");
+    if (daemon != null) {
+      daemon.lostLead = true;
+      Thread.ofPlatform().name("sluice-demoted").start(daemon::close);
+    }
+  }
+
+  /** Whether this daemon stopped because another process took the lead from it. */
+  public boolean lostLead() {
+    return lostLead;
   }
 
   /** Blocks until {@link #close} is called. */

@@ -332,9 +332,13 @@ public final class Controller implements AutoCloseable {
     return slot == null ? null : slot.spec;
   }
 
-  /** Why the store is failing, or null when it works. */
+  /**
+   * Why the store is failing, or null when it works: a decision that could not be recorded, or the
+   * leadership's lease that could not be renewed (no decision may be due, as in a long pause).
+   */
   public @Nullable String storeProblem() {
-    return storeProblem;
+    String p = storeProblem;
+    return p != null ? p : leadership.problem();
   }
 
   public Store store() {

@@ -21,4 +21,12 @@ public interface Leadership {
   default @Nullable String leader() {
     return null;
   }
+
+  /**
+   * Why this instance cannot tell whether it leads (the store or API holding the lease is
+   * unreachable), for {@code /healthz}; null when it can.
+   */
+  default @Nullable String problem() {
+    return null;
+  }
 }

@@ -121,11 +121,11 @@ public final class LocalPlatform implements Platform {
 
   @Override
   public void register(AppSpec app) {
-    Listener main = router.listen(options(app, app.listen()));
+    Listener main = router.listen(listenerOptions(app, app.listen()));
     Listener preview = null;
     if (app.strategy() instanceof StrategySpec.BlueGreen bg && bg.previewListen() != null) {
       try {
-        preview = router.listen(options(app, bg.previewListen()));
+        preview = router.listen(listenerOptions(app, bg.previewListen()));
       } catch (RuntimeException e) {
         main.close();
         throw e;
@@ -134,7 +134,16 @@ public final class LocalPlatform implements Platform {
     apps.put(app.name(), new LocalApp(main, preview));
   }
 
-  private static ListenerOptions options(AppSpec app, HostPort at) {
+  /**
+   * Registers an app on listeners that are bound already (by a process that followed another leader
+   * and now leads: its listeners never stop accepting), instead of binding them.
+   */
+  public void register(AppSpec app, Listener main, @Nullable Listener preview) {
+    apps.put(app.name(), new LocalApp(main, preview));
+  }
+
+  /** How an app's listener at {@code at} is set up (timeouts from the spec). */
+  public static ListenerOptions listenerOptions(AppSpec app, HostPort at) {
     return ListenerOptions.of(app.name(), new InetSocketAddress(at.host(), at.port()))
         .withConnectTimeout(app.timeouts().connect())
         .withRequestTimeout(app.timeouts().request())
@@ -240,7 +249,8 @@ public final class LocalPlatform implements Platform {
     return new ProcessTemplate(p.command(), p.env(), dir.normalize(), p.stopGrace());
   }
 
-  static HealthCheckOptions health(AppSpec spec) {
+  /** The router health checks of a version's replicas, from its spec. */
+  public static HealthCheckOptions health(AppSpec spec) {
     HealthSpec h = spec.health();
     return new HealthCheckOptions(
         h.path(), h.interval(), h.timeout(), h.healthyThreshold(), h.unhealthyThreshold());
