@@ -106,13 +106,14 @@ export class LiveCharts {
         series.push({ label: n, stroke, width: 2, points: { show: false }, value: (u, v) => fmt(v, unit) });
       }
     }
-    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } };
+    const axis = { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 }, font: '12px system-ui, sans-serif' };
     return {
       width: Math.max(200, el.clientWidth),
       height: 190,
       series,
       scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(kind === 'errors' ? 1 : 1, max * 1.1)] } },
-      axes: [axis, { ...axis, size: 52, values: (u, vals) => vals.map((v) => fmt(v, unit)) }],
+      // The axis shows plain numbers (the unit is in the chart's caption), sized to the longest.
+      axes: [axis, { ...axis, size: axisSize, values: (u, vals) => vals.map((v) => short(v)) }],
       legend: { live: true },
       cursor: { drag: { x: false, y: false } },
     };
@@ -146,6 +147,18 @@ export class LiveCharts {
       p.setSize({ width: Math.max(200, el.clientWidth), height: 190 });
     }
   }
+}
+
+function short(v) {
+  if (v === null || v === undefined) return '';
+  if (Math.abs(v) >= 10000) return (v / 1000).toFixed(0) + 'k';
+  if (Math.abs(v) >= 1000) return (v / 1000).toFixed(1) + 'k';
+  return String(Math.round(v * 100) / 100);
+}
+
+function axisSize(u, values, axisIdx, cycleNum) {
+  const longest = (values || []).reduce((m, v) => Math.max(m, String(v).length), 1);
+  return Math.max(36, 14 + longest * 7.5);
 }
 
 function fmt(v, unit) {

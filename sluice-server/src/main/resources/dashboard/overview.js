@@ -45,7 +45,12 @@ function currentStep(r) {
   return i < 0 ? null : `step ${i + 1}/${steps.length}: ${steps[i].label}`;
 }
 
+let shown = '';
+
 function render(data) {
+  const text = JSON.stringify(data);
+  if (text === shown) return;
+  shown = text;
   if (!data.apps.length) {
     fill('apps', el('p', { class: 'muted' }, 'No apps in the spec.'));
     return;

@@ -28,7 +28,7 @@ function renderStatus(s) {
     text = `Release ${r.revision} of ${r.version} · ${r.strategy}`
       + (r.from ? ` from ${r.from}` : ' (first release)')
       + (r.trigger === 'rollback' ? ' · a rollback' : '')
-      + ` · ${r.status} (${r.phase.toLowerCase().replace('_', ' ')}) since ${clock(r.phaseSince)}`
+      + ` · ${r.status}${phaseWords(r)} since ${clock(r.phaseSince)}`
       + (r.reason ? ` · ${r.reason}` : '');
   }
   fill('summary', text, s.listen ? el('span', { class: 'muted small' }, ` · listens on ${s.listen}`) : null);
@@ -38,6 +38,12 @@ function renderStatus(s) {
   renderVersions(s);
   renderRuns(r);
   renderExperiments(r);
+}
+
+function phaseWords(r) {
+  const words = r.phase.toLowerCase().replace('_', ' ');
+  return words === r.status.toLowerCase().replace(/\s/g, '') || words.replace(' ', '') === r.status.toLowerCase()
+    ? '' : ` (${words})`;
 }
 
 function renderActions(s) {
