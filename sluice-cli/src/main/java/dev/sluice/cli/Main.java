@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
     description = "Progressive delivery for HTTP services: blue-green, canary, rollback.",
     subcommands = {
       UpCommand.class,
+      RouterCommand.class,
       DeployCommand.class,
       StatusCommand.class,
       PromoteCommand.class,

@@ -6,9 +6,11 @@ import dev.sluice.kubernetes.lease.LeaseElection;
 import dev.sluice.server.Daemon;
 import dev.sluice.server.api.Tls;
 import dev.sluice.server.kubernetes.KubernetesOptions;
+import dev.sluice.store.StoreException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sluice up}: the daemon, in the foreground. */
@@ -18,7 +20,14 @@ import picocli.CommandLine.Option;
     header = "Run the daemon in the foreground (router, supervisor, controller, API).",
     description = {
       "Runs the Sluice daemon in the foreground: router, process supervisor, controller and",
-      "control API. Ctrl-C (SIGINT or SIGTERM) stops it and the app processes it started."
+      "control API. Ctrl-C (SIGINT or SIGTERM) stops it and the app processes it started.",
+      "",
+      "With --store postgres://..., several processes share one store: one leads (decides",
+      "and runs the app processes), the others route by its decisions with a read-only API",
+      "and take over when it goes. Stopping one of them leaves the app processes running for",
+      "the next leader. See docs/high-availability.md.",
+      "",
+      "Exit status: 0 when stopped, 2 when refused, 4 when another process took the lead."
     })
 final class UpCommand implements Callable<Integer> {
   @Option(
@@ -61,6 +70,11 @@ final class UpCommand implements Callable<Integer> {
       })
   String lease;
 
+  @Mixin SharingMixin sharing = new SharingMixin();
+
+  /** Exit status when another process took the lead from this one. */
+  static final int LOST_LEAD = 4;
+
   @Override
   public Integer call() throws Exception {
     HostPort api = HostPort.parse(apiListen);
@@ -97,7 +111,8 @@ final class UpCommand implements Callable<Integer> {
               Daemon.Options.of(file, stateDir)
                   .withApiListen(api)
                   .withApiTls(tlsCert == null ? null : new Tls(tlsCert, tlsKey))
-                  .withKubernetes(kubernetes));
+                  .withKubernetes(kubernetes)
+                  .withSharing(sharing.sharing()));
     } catch (SpecException e) {
       System.err.println(e.getMessage());
       System.err.println("nothing was started");
@@ -105,13 +120,16 @@ final class UpCommand implements Callable<Integer> {
     } catch (java.nio.file.NoSuchFileException e) {
       System.err.println("no such spec file: " + e.getFile());
       return Main.REFUSED;
-    } catch (java.io.IOException | java.io.UncheckedIOException e) {
+    } catch (java.io.IOException | java.io.UncheckedIOException | StoreException e) {
       System.err.println("cannot start: " + e.getMessage());
+      return Main.REFUSED;
+    } catch (SharingMixin.BadOption | IllegalArgumentException e) {
+      System.err.println(e.getMessage());
       return Main.REFUSED;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "sluice-shutdown"));
     System.out.println("Sluice is up. Control API " + daemon.apiUrl() + "; Ctrl-C stops it.");
     daemon.awaitStop();
-    return 0;
+    return daemon.lostLead() ? LOST_LEAD : 0;
   }
 }
