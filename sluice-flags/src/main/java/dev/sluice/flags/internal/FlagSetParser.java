@@ -90,7 +90,14 @@ public final class FlagSetParser {
     } catch (JsonProcessingException e) {
       throw syntax(e);
     } catch (IOException e) {
-      throw new IllegalStateException("reading from memory failed", e);
+      // Not a parse error but bytes Jackson cannot decode as text, e.g. a document its encoding
+      // detection takes for UTF-32 (found by fuzzing): bad input all the same.
+      Problems p = Problems.collecting();
+      p.add(
+          Path.place("(document)"),
+          String.valueOf(e.getMessage()).replace('\n', ' '),
+          "well-formed JSON in UTF-8");
+      throw new InvalidFlagSetException(p.list());
     }
     if (root == null || root.isMissingNode()) {
       Problems p = Problems.collecting();
