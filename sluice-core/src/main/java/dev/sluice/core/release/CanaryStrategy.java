@@ -162,9 +162,7 @@ final class CanaryStrategy implements ReleaseStrategy {
           yield List.of();
         }
         yield rollback(
-            state,
-            r,
-            "gate " + g.url() + " did not answer 200 within " + Durations.format(g.timeout()));
+            state, r, g.describe() + " did not answer 200 within " + Durations.format(g.timeout()));
       }
     };
   }

@@ -109,7 +109,7 @@ public sealed interface StrategySpec {
     record Gate(String url, Duration interval, Duration timeout) implements CanaryStep {
       @Override
       public String describe() {
-        return "gate " + url;
+        return "gate " + Redacted.url(url); // shown in events and status: no keys
       }
     }
   }
