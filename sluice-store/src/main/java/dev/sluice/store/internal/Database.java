@@ -13,6 +13,7 @@ import java.util.Properties;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where the store's transactions run: one SQLite connection, or a pool of PostgreSQL connections.
@@ -48,19 +49,31 @@ abstract sealed class Database implements AutoCloseable {
   @Override
   public abstract void close();
 
-  /** One connection, used by one thread at a time (SQLite allows one writer anyway). */
+  /**
+   * One connection, used by one thread at a time (SQLite allows one writer anyway). After a failed
+   * transaction the connection is replaced: SQLite rolls a transaction back by itself on some
+   * errors (a full disk, an I/O error) while the driver still believes it is open, and would then
+   * run the next statements outside any transaction.
+   */
   static final class Sqlite extends Database {
-    private final Connection connection;
+    private final String url;
     private final String description;
+    private @Nullable Connection connection;
+    private boolean closed;
 
     Sqlite(Path file) throws SQLException {
-      String url = "jdbc:sqlite:" + file.toAbsolutePath();
+      this.url = "jdbc:sqlite:" + file.toAbsolutePath();
       Flyway.configure()
           .dataSource(url, null, null)
           .locations("classpath:db/migration")
           .loggers("slf4j")
           .load()
           .migrate();
+      this.connection = open(url);
+      this.description = "SQLite store " + file.getFileName();
+    }
+
+    private static Connection open(String url) throws SQLException {
       Connection c = DriverManager.getConnection(url);
       try (Statement s = c.createStatement()) {
         // WAL lets readers proceed during a write; FULL makes each commit durable, because a
@@ -69,10 +82,12 @@ abstract sealed class Database implements AutoCloseable {
         s.execute("PRAGMA synchronous=FULL");
         s.execute("PRAGMA foreign_keys=ON");
         s.execute("PRAGMA busy_timeout=5000");
+      } catch (SQLException e) {
+        c.close();
+        throw e;
       }
       c.setAutoCommit(false);
-      this.connection = c;
-      this.description = "SQLite store " + file.getFileName();
+      return c;
     }
 
     @Override
@@ -82,12 +97,28 @@ abstract sealed class Database implements AutoCloseable {
 
     @Override
     synchronized <T> T transaction(Body<T> body) throws SQLException {
+      if (closed) {
+        throw new SQLException("the store is closed");
+      }
+      if (connection == null) {
+        connection = open(url);
+      }
+      Connection c = connection;
       try {
-        T out = body.run(connection);
-        connection.commit();
+        T out = body.run(c);
+        c.commit();
         return out;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(connection);
+      } catch (SQLException e) {
+        rollbackQuietly(c);
+        connection = null;
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // replaced anyway
+        }
+        throw e;
+      } catch (RuntimeException e) {
+        rollbackQuietly(c);
         throw e;
       }
     }
@@ -106,8 +137,11 @@ abstract sealed class Database implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+      closed = true;
       try {
-        connection.close();
+        if (connection != null) {
+          connection.close();
+        }
       } catch (SQLException e) {
         throw new dev.sluice.store.StoreException("cannot close the " + description, e);
       }
