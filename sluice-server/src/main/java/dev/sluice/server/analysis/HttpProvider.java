@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.core.analysis.MetricSpec;
 import dev.sluice.core.analysis.Placeholders;
 import dev.sluice.core.analysis.Reading;
+import dev.sluice.core.spec.Redacted;
 import java.net.URI;
 import org.jspecify.annotations.Nullable;
 
@@ -49,7 +50,7 @@ final class HttpProvider implements MetricProvider {
     try {
       uri = URI.create(url);
     } catch (IllegalArgumentException e) {
-      throw new MetricException("not a URL once filled in: " + url);
+      throw new MetricException("not a URL once filled in: " + Redacted.url(url));
     }
     JsonNode body = JsonClient.okBody(client.get(uri, h.headers(), h.timeout()), uri);
     JsonNode node = body.at(JsonPointer.compile(h.jsonPointer()));

@@ -80,8 +80,12 @@ final class JsonClient {
     return answer.body();
   }
 
-  /** The scheme, host and port, for messages: paths and queries may hold secrets or be long. */
+  /**
+   * The scheme, host and port, for messages: paths, queries and user info may hold secrets or be
+   * long.
+   */
   static String origin(URI uri) {
-    return uri.getScheme() + "://" + uri.getRawAuthority();
+    String host = uri.getHost() == null ? "" : uri.getHost();
+    return uri.getScheme() + "://" + host + (uri.getPort() < 0 ? "" : ":" + uri.getPort());
   }
 }

@@ -43,6 +43,13 @@ import org.slf4j.LoggerFactory;
 public final class ApiServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ApiServer.class);
 
+  /**
+   * The audit trail of tokens: who created or revoked which token, never the token's text. Release
+   * and flag changes are audited in the store (events record {@code by}, flag versions their
+   * actor); token changes go to this logger, which a deployment can route to its own file.
+   */
+  private static final Logger audit = LoggerFactory.getLogger("sluice.audit");
+
   private final Javalin javalin;
   private final Controller controller;
   private final RouterMetrics metrics;
@@ -509,7 +516,12 @@ public final class ApiServer implements AutoCloseable {
     } catch (IllegalArgumentException e) {
       throw new ApiError(409, e.getMessage());
     }
-    log.info("token {} ({}) created by {}", body.name(), body.role().label(), by.name());
+    audit.info(
+        "token created: name={} role={} environment={} by={}",
+        body.name(),
+        body.role().label(),
+        body.environment() == null ? "-" : body.environment(),
+        by.name());
     ctx.status(201)
         .result(
             Json.write(
@@ -527,7 +539,7 @@ public final class ApiServer implements AutoCloseable {
     if (!tokens.revoke(name)) {
       throw new ApiError(404, "no valid token named " + name);
     }
-    log.info("token {} revoked by {}", name, by.name());
+    audit.info("token revoked: name={} by={}", name, by.name());
     ctx.result(Json.write(Json.MAPPER.createObjectNode().put("name", name).put("revoked", true)));
   }
 

@@ -2,6 +2,7 @@ package dev.sluice.server.control;
 
 import dev.sluice.core.release.Observations.HookOutcome;
 import dev.sluice.core.spec.HookSpec;
+import dev.sluice.core.spec.Redacted;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -81,7 +82,7 @@ final class HookRunner implements AutoCloseable {
   static String describe(HookSpec h) {
     return switch (h) {
       case HookSpec.Run r -> String.join(" ", r.command());
-      case HookSpec.Http x -> x.method() + " " + x.target();
+      case HookSpec.Http x -> x.method() + " " + Redacted.url(x.target()); // no keys in events
     };
   }
 

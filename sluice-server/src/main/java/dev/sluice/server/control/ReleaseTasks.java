@@ -113,7 +113,7 @@ final class ReleaseTasks implements AutoCloseable {
               if (response != null && response.statusCode() == 200) {
                 controller.execute(
                     () -> {
-                      log.info("{}: gate {} is open", slot.name, g.url());
+                      log.info("{}: {} is open", slot.name, g.describe());
                       slot.openGates.add(key);
                       step.accept(slot);
                     });
