@@ -88,6 +88,14 @@ final class SharedDaemon implements AutoCloseable {
     return new SharedDaemon(d, AdminToken.read(state));
   }
 
+  /** Starts a daemon with its own SQLite store in {@code state}, as {@code sluice up} does. */
+  static SharedDaemon startAlone(Path dir, Path state) throws Exception {
+    Daemon d =
+        Daemon.start(
+            Daemon.Options.of(spec(dir), state).withApiListen(new HostPort("127.0.0.1", 0)));
+    return new SharedDaemon(d, AdminToken.read(state));
+  }
+
   Path stateDir() {
     return daemon.stateDir();
   }
