@@ -45,7 +45,7 @@ final class Assets {
       List.of("login.html", "overview.html", "release.html", "flags.html");
 
   static final String CSP =
-      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'"
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'"
           + " data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action"
           + " 'self'";
 

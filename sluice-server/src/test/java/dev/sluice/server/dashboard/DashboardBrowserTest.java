@@ -235,7 +235,7 @@ class DashboardBrowserTest {
     assertThat(barWeight(canary)).isEqualTo(-1);
     await().atMost(WAIT).until(() -> text("#health .pill").equals("Last release aborted"));
     await().atMost(WAIT).until(() -> text("#timeline").contains("release aborted"));
-    assertThat(text("#history-table tbody tr")).contains("Aborted");
+    await().atMost(WAIT).until(() -> text("#history-table tbody tr").contains("Aborted"));
     JsonNode status = sluice.status();
     assertThat(status.path("weights").toString()).isEqualTo("{\"" + stable + "\":100}");
     assertThat(status.path("release").path("status").asText()).isEqualTo("Aborted");
