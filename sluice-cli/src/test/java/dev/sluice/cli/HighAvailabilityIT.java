@@ -225,6 +225,17 @@ class HighAvailabilityIT {
           assertThat(viaR.failures()).as("failed requests through the router").isEmpty();
           assertThat(viaB.total() + viaR.total()).isGreaterThan(500);
         }
+        // the database password is in every process's --store, and nowhere in what they say
+        for (Member m : members) {
+          assertThat(Files.readString(m.log()))
+              .as("%s's log", m.name)
+              .contains("PostgreSQL store postgres://postgres@127.0.0.1:")
+              .doesNotContain(PostgresServer.PASSWORD);
+        }
+        for (String path :
+            List.of("/api/v1/apps/shop", "/api/v1/apps/shop/history", "/healthz", "/metrics")) {
+          assertThat(b.call("GET", path, "").body()).doesNotContain(PostgresServer.PASSWORD);
+        }
       } finally {
         for (Member m : members) {
           m.stop();
