@@ -52,10 +52,11 @@ import org.slf4j.LoggerFactory;
  * runtime, in the release's spec. Its own router checks their health, like the leader's.
  *
  * <p><b>Handover.</b> The controller calls {@link #adopt} when this process starts to lead. The
- * listeners keep accepting throughout: the same bound listeners go to the local platform, which
- * watches the same endpoints (their health carries over) and takes the replicas over, as a daemon
- * restarted after a crash does. A process never goes back from leading to following: one that loses
- * the lead is stopped and started again (see docs/high-availability.md).
+ * listeners keep accepting throughout, with the table they have: the same bound listeners go to the
+ * local platform, which takes the replicas over as a daemon restarted after a crash does (adopted
+ * replicas get traffic at once; their checks take them out if they fail). A process never goes back
+ * from leading to following: one that loses the lead is stopped and started again (see
+ * docs/high-availability.md).
  */
 public final class StandbyPlatform implements Platform {
   private static final Logger log = LoggerFactory.getLogger(StandbyPlatform.class);
@@ -176,6 +177,10 @@ public final class StandbyPlatform implements Platform {
     }
     closeSubscription();
     for (Followed f : apps.values()) {
+      // the local platform watches the replicas it adopts (they start healthy, as after a crash
+      // of this process); endpoints it does not know any more must not stay watched
+      f.watched.forEach(router.health()::unwatch);
+      f.watched.clear();
       local.register(f.spec, f.main, f.preview);
     }
     local.adopt(states);
