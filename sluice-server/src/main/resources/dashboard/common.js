@@ -41,7 +41,7 @@ export function currentSession() {
 }
 
 /** Calls the dashboard's JSON API; a 401 goes to the login page. Throws with the server's message. */
-export async function api(path, { method = 'GET', body } = {}) {
+export async function api(path, { method = 'GET', body } = {}, retried = false) {
   const headers = { Accept: 'application/json' };
   if (method !== 'GET') {
     headers['Content-Type'] = 'application/json';
@@ -63,6 +63,11 @@ export async function api(path, { method = 'GET', body } = {}) {
     json = text ? JSON.parse(text) : null;
   } catch (e) {
     json = null;
+  }
+  if (res.status === 403 && !retried && method !== 'GET' && json && /X-CSRF-Token/.test(json.error || '')) {
+    // The daemon restarted since this page loaded: its CSRF key is new. Ask for the token again.
+    session = await api('/ui/api/session');
+    return api(path, { method, body }, true);
   }
   if (!res.ok) {
     const err = new Error((json && json.error) || `${res.status} ${res.statusText}`);

@@ -110,9 +110,9 @@ final class Sessions {
   void sameOrigin(Context ctx) {
     String origin = ctx.header("Origin");
     if (origin != null && !origin.equals("null")) {
-      String host = ctx.header("Host");
+      // Behind a reverse proxy the browser's origin is the proxy's: X-Forwarded-Host names it.
       boolean same =
-          host != null && (origin.equals("http://" + host) || origin.equals("https://" + host));
+          isHost(origin, ctx.header("Host")) || isHost(origin, ctx.header("X-Forwarded-Host"));
       if (!same) {
         throw auth.fail(403, "a request from another site (" + origin + ") was refused");
       }
@@ -124,6 +124,12 @@ final class Sessions {
       throw auth.fail(
           403, "a request from another site (Sec-Fetch-Site: " + site + ") was refused");
     }
+  }
+
+  private static boolean isHost(String origin, @Nullable String host) {
+    return host != null
+        && !host.isBlank()
+        && (origin.equals("http://" + host.trim()) || origin.equals("https://" + host.trim()));
   }
 
   /**

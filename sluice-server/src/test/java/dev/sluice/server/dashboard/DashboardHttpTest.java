@@ -59,8 +59,14 @@ class DashboardHttpTest {
         .atMost(WAIT)
         .until(() -> sluice.status().path("stable").path("version").asText().equals("v1"));
     load = new Load(sluice.shop(), Duration.ofMillis(25), 10_000, Duration.ofMinutes(3));
+    // The canary goes on while the tests run; those that look at it wait for it.
     sluice.deploy("v2");
-    await().atMost(WAIT).until(() -> sluice.status().path("weights").path("v2").asInt() == 40);
+  }
+
+  private void awaitCanaryPaused() {
+    await()
+        .atMost(WAIT)
+        .until(() -> sluice.status().path("release").path("status").asText().equals("Paused"));
   }
 
   @AfterAll
@@ -224,6 +230,20 @@ class DashboardHttpTest {
         .as("from another site")
         .isEqualTo(403);
     assertThat(
+            post(
+                    path,
+                    ops,
+                    body,
+                    "X-CSRF-Token",
+                    token,
+                    "Origin",
+                    "https://sluice.example",
+                    "X-Forwarded-Host",
+                    "evil.example")
+                .status())
+        .as("from another site, behind a proxy")
+        .isEqualTo(403);
+    assertThat(
             post(path, ops, body, "X-CSRF-Token", token, "Sec-Fetch-Site", "cross-site").status())
         .as("a cross-site fetch")
         .isEqualTo(403);
@@ -320,7 +340,13 @@ class DashboardHttpTest {
             ops,
             "{\"context\": {\"targetingKey\": \"user-1\"}}",
             "X-CSRF-Token",
-            token);
+            token,
+            // the page as a reverse proxy in front of the daemon serves it
+            "Origin",
+            "https://sluice.example",
+            "X-Forwarded-Host",
+            "sluice.example");
+    assertThat(eval.status()).as(eval.body()).isEqualTo(200);
     JsonNode e = eval.json();
     assertThat(e.path("reason").asText()).isEqualTo("SPLIT");
     assertThat(e.path("variant").asText()).isIn("on", "off");
@@ -338,6 +364,7 @@ class DashboardHttpTest {
 
   @Test
   void theReleasePageHasTheStepsMeasurementsSeriesAndHistory() throws Exception {
+    awaitCanaryPaused();
     String session = login(viewer);
     await()
         .atMost(WAIT)
@@ -371,6 +398,9 @@ class DashboardHttpTest {
   @Test
   void theReleaseStreamSendsTheStatusAndPointsAfterThePagesOwn() throws Exception {
     String session = login(viewer);
+    await()
+        .atMost(WAIT)
+        .until(() -> get("/ui/api/apps/shop", session).json().path("lastSecond").asLong() > 0);
     JsonNode page = get("/ui/api/apps/shop", session).json();
     long after = page.path("lastSecond").asLong();
     HttpRequest request =
