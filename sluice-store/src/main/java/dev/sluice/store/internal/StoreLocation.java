@@ -26,6 +26,7 @@ public sealed interface StoreLocation {
   Pattern POSTGRES = Pattern.compile("(?i)^(postgres|postgresql)://(.*)$");
   Pattern PASSWORD_PARAM = Pattern.compile("(?i)([?&]password=)[^&]*");
   Pattern USER_INFO = Pattern.compile("^((?i)postgres(?:ql)?://[^:@/?]*:)[^?]*@");
+  String EXPECTED = "postgres://USER:PASSWORD@HOST:PORT/DATABASE, sqlite:PATH or a file path";
 
   /** Opens the store (and migrates it). */
   Store open();
@@ -107,8 +108,6 @@ public sealed interface StoreLocation {
     }
     return new Sqlite(baseDir.resolve(text).normalize());
   }
-
-  String EXPECTED = "postgres://USER:PASSWORD@HOST:PORT/DATABASE, sqlite:PATH or a file path";
 
   private static Postgres postgres(String rest, String whole) {
     String authority = rest;
