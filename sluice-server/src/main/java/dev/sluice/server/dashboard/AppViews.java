@@ -266,23 +266,10 @@ final class AppViews {
         .put("description", r.event().describe());
   }
 
-  /**
-   * Every analysis measurement of the release with {@code revision}, newest first, from the events
-   * given (oldest first).
-   */
-  static ArrayNode measurements(List<EventRecord> events, int revision, int limit) {
+  /** The analysis measurements among {@code events} (oldest first), newest first. */
+  static ArrayNode measurements(List<EventRecord> events, int limit) {
     ArrayNode out = Json.MAPPER.createArrayNode();
-    int start = -1;
-    for (int i = events.size() - 1; i >= 0; i--) {
-      if (events.get(i).event() instanceof Event.ReleaseStarted rs && rs.revision() == revision) {
-        start = i;
-        break;
-      }
-    }
-    if (start < 0) {
-      return out;
-    }
-    for (int i = events.size() - 1; i > start && out.size() < limit; i--) {
+    for (int i = events.size() - 1; i >= 0 && out.size() < limit; i--) {
       if (events.get(i).event() instanceof Event.AnalysisMeasured m) {
         out.add(measurement(events.get(i), m));
       }

@@ -7,11 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.flags.EvaluationContext;
 import dev.sluice.flags.EvaluationResult;
 import dev.sluice.flags.Flag;
-import dev.sluice.flags.FlagConfig;
 import dev.sluice.flags.FlagSet;
 import dev.sluice.flags.FlagState;
 import dev.sluice.flags.InvalidFlagSetException;
-import dev.sluice.flags.Problem;
 import dev.sluice.server.api.Authorizer;
 import dev.sluice.server.api.Json;
 import dev.sluice.server.auth.Role;
@@ -30,7 +28,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SequencedMap;
 import java.util.TreeSet;
@@ -96,89 +93,10 @@ final class FlagRoutes {
     new TreeSet<>(v.flags().environments()).forEach(envs::add);
     ArrayNode list = o.putArray("flags");
     for (Flag f : v.flags().flags().values()) {
-      list.add(flag(f, evaluated.get(f.key()), stale.get(f.key())));
+      list.add(
+          FlagJson.flag(f, flags.lastChanged(f.key()), evaluated.get(f.key()), stale.get(f.key())));
     }
     ok(ctx, o);
-  }
-
-  private ObjectNode flag(Flag f, @Nullable Instant lastEvaluated, @Nullable StaleFlag stale) {
-    ObjectNode o = Json.MAPPER.createObjectNode().put("key", f.key());
-    o.put("type", f.type().name().toLowerCase(Locale.ROOT));
-    config(o, f.config());
-    ObjectNode variants = o.putObject("variants");
-    f.variants().forEach(variants::set);
-    ObjectNode envs = o.putObject("environments");
-    for (String env : new TreeSet<>(f.environments())) {
-      config(envs.putObject(env), f.config(env));
-    }
-    o.put("owner", f.owner().orElse(null));
-    o.put("expires", f.expires().map(Object::toString).orElse(null));
-    var changed = flags.lastChanged(f.key());
-    if (changed.isPresent()) {
-      o.put("changedInVersion", changed.getAsLong());
-    } else {
-      o.putNull("changedInVersion");
-    }
-    o.put("lastEvaluatedAt", lastEvaluated == null ? null : lastEvaluated.toString());
-    ArrayNode marks = o.putArray("stale");
-    if (stale != null) {
-      for (StaleFlag.Reason r : stale.reasons()) {
-        marks
-            .addObject()
-            .put("kind", r.kind().name().toLowerCase(Locale.ROOT))
-            .put("detail", r.detail());
-      }
-    }
-    return o;
-  }
-
-  /** A configuration's state, default variant, targeting and rollout (its one fractional). */
-  private static void config(ObjectNode o, FlagConfig c) {
-    o.put("state", c.state().name());
-    o.put("defaultVariant", c.defaultVariant().orElse(null));
-    JsonNode targeting = c.targeting().orElse(null);
-    o.set("targeting", targeting);
-    List<ArrayNode> fractionals = new ArrayList<>();
-    if (targeting != null) {
-      findFractional(targeting, fractionals);
-    }
-    o.put("rollouts", fractionals.size());
-    if (fractionals.size() != 1) {
-      o.putNull("rollout");
-      return;
-    }
-    ArrayNode rollout = o.putArray("rollout");
-    List<ObjectNode> buckets = new ArrayList<>();
-    long total = 0;
-    for (JsonNode arg : fractionals.get(0)) {
-      // flagd: ["variant", weight] buckets, the weight defaulting to 1; a first argument that is
-      // not a bucket is the bucketing value.
-      if (arg.isArray() && !arg.isEmpty() && arg.get(0).isTextual()) {
-        long weight = arg.size() > 1 && arg.get(1).canConvertToLong() ? arg.get(1).asLong() : 1;
-        total += weight;
-        buckets.add(
-            Json.MAPPER
-                .createObjectNode()
-                .put("variant", arg.get(0).asText())
-                .put("weight", weight));
-      }
-    }
-    for (ObjectNode b : buckets) {
-      b.put("percent", total == 0 ? 0.0 : 100.0 * b.path("weight").asLong() / total);
-      rollout.add(b);
-    }
-  }
-
-  private static void findFractional(JsonNode node, List<ArrayNode> out) {
-    if (node instanceof ObjectNode o
-        && o.size() == 1
-        && o.get("fractional") instanceof ArrayNode a) {
-      out.add(a);
-      return;
-    }
-    for (JsonNode child : node) {
-      findFractional(child, out);
-    }
   }
 
   private void get(Context ctx) {
@@ -192,7 +110,7 @@ final class FlagRoutes {
         stale = s;
       }
     }
-    ObjectNode o = flag(f, flags.lastEvaluated().get(key), stale);
+    ObjectNode o = FlagJson.flag(f, flags.lastChanged(key), flags.lastEvaluated().get(key), stale);
     o.put("setVersion", v.version());
     o.set("definition", f.toJson());
     ArrayNode history = o.putArray("history");
@@ -207,8 +125,8 @@ final class FlagRoutes {
               .put("actor", c.actor())
               .put("action", c.action())
               .put("detail", c.detail());
-      h.set("before", parse(c.before()));
-      h.set("after", parse(c.after()));
+      h.set("before", FlagJson.parse(c.before()));
+      h.set("after", FlagJson.parse(c.after()));
     }
     ok(ctx, o);
   }
@@ -290,7 +208,7 @@ final class FlagRoutes {
             : definition.withObjectProperty("environments").withObjectProperty(env);
     target.set("targeting", targeting);
     if (dryRun(ctx)) {
-      ObjectNode doc = (ObjectNode) parse(flags.current().flags().toJson());
+      ObjectNode doc = (ObjectNode) FlagJson.parse(flags.current().flags().toJson());
       doc.withObjectProperty("flags").set(key, definition);
       ObjectNode o = Json.MAPPER.createObjectNode();
       try {
@@ -298,7 +216,7 @@ final class FlagRoutes {
         o.put("valid", true);
       } catch (InvalidFlagSetException e) {
         o.put("valid", false);
-        problems(o, e.problems());
+        FlagJson.problems(o, e.problems());
       }
       ok(ctx, o);
       return;
@@ -363,7 +281,7 @@ final class FlagRoutes {
           Json.MAPPER
               .createObjectNode()
               .put("error", "the flags would not be valid, so nothing changed: " + e.getMessage());
-      problems(o, e.problems());
+      FlagJson.problems(o, e.problems());
       ctx.status(400);
       ok(ctx, o);
       return;
@@ -376,17 +294,6 @@ final class FlagRoutes {
     ArrayNode keys = o.putArray("changedKeys");
     c.changedKeys().forEach(keys::add);
     ok(ctx, o);
-  }
-
-  private static void problems(ObjectNode o, List<Problem> problems) {
-    ArrayNode list = o.putArray("problems");
-    for (Problem p : problems) {
-      list.addObject()
-          .put("message", p.toString())
-          .put("path", p.path())
-          .put("value", p.value())
-          .put("expected", p.expected());
-    }
   }
 
   private static String key(Context ctx) {
@@ -434,17 +341,6 @@ final class FlagRoutes {
       throw auth.fail(400, "ifVersion: " + n + " (expected: a whole number)");
     }
     return n.asLong();
-  }
-
-  private static @Nullable JsonNode parse(@Nullable String json) {
-    if (json == null) {
-      return null;
-    }
-    try {
-      return Json.MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("stored flag JSON does not parse", e);
-    }
   }
 
   private static void ok(Context ctx, ObjectNode o) {

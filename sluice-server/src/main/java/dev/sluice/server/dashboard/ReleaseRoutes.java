@@ -31,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  * as the API and the CLI, recorded in the event log under the logged-in token's name.
  */
 final class ReleaseRoutes {
-  /** How far back in an app's log the release page looks for the release's measurements. */
+  /** How many of a release's latest events the release page reads for its measurements. */
   static final int EVENTS_READ = 5000;
 
   static final int TIMELINE = 100;
@@ -41,12 +41,14 @@ final class ReleaseRoutes {
   private final SeriesSampler series;
   private final Sessions sessions;
   private final Authorizer auth;
+  private final ReleaseStarts starts;
 
   ReleaseRoutes(Controller controller, SeriesSampler series, Sessions sessions, Authorizer auth) {
     this.controller = controller;
     this.series = series;
     this.sessions = sessions;
     this.auth = auth;
+    this.starts = new ReleaseStarts(controller.store());
   }
 
   void routes(JavalinConfig config) {
@@ -86,17 +88,20 @@ final class ReleaseRoutes {
     }
     o.put("lastSecond", rows.isEmpty() ? 0 : rows.get(rows.size() - 1).second());
     long last = v.state().seq();
-    List<EventRecord> events =
-        controller.store().events(app, Math.max(0, last - EVENTS_READ), EVENTS_READ);
     Release r = v.state().release();
-    o.set(
-        "measurements",
-        r == null
-            ? Json.MAPPER.createArrayNode()
-            : AppViews.measurements(events, r.revision(), MEASUREMENTS));
+    if (r == null) {
+      o.putArray("measurements");
+    } else {
+      long start = starts.startOf(app, r.revision(), last);
+      List<EventRecord> since =
+          controller.store().events(app, Math.max(start - 1, last - EVENTS_READ), EVENTS_READ);
+      o.set("measurements", AppViews.measurements(since, MEASUREMENTS));
+    }
     ArrayNode timeline = o.putArray("timeline");
-    for (int i = events.size() - 1; i >= 0 && timeline.size() < TIMELINE; i--) {
-      timeline.add(AppViews.event(events.get(i)));
+    List<EventRecord> recent =
+        controller.store().events(app, Math.max(0, last - TIMELINE), TIMELINE);
+    for (int i = recent.size() - 1; i >= 0; i--) {
+      timeline.add(AppViews.event(recent.get(i)));
     }
     ArrayNode releases = o.putArray("releases");
     for (ReleaseRecord rr : controller.store().releases(app)) {
