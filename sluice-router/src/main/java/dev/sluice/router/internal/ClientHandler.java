@@ -64,7 +64,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private @Nullable Channel channel;
   private int loop;
   private @Nullable HeadParser parser;
+  private @Nullable MatchScratch scratch;
   private byte[] clientIp = new byte[0];
+  private byte[] clientAddress = new byte[0];
   private int readBlocks;
   private boolean closed;
 
@@ -88,7 +90,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean headersSent;
   private boolean bodySent;
   private long startNanos;
+  private @Nullable CompiledTable table;
   private @Nullable VersionEntry version;
+  private byte @Nullable [] setCookie;
   private @Nullable EndpointState endpoint;
   private @Nullable EndpointState tried1;
   private @Nullable EndpointState tried2;
@@ -117,12 +121,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     this.channel = ctx.channel();
     this.loop = core.loopIndex(ctx.channel().eventLoop());
     this.parser = core.requestParsers[loop];
+    this.scratch = core.matchScratch[loop];
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
       clientIp = a.getAddress().getHostAddress().getBytes(StandardCharsets.US_ASCII);
+      clientAddress = a.getAddress().getAddress();
     }
     setDeadline(DEADLINE_IDLE, listener.idleTimeoutNanos);
     ctx.fireChannelActive();
@@ -322,6 +328,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     retries = 0;
     tried1 = null;
     tried2 = null;
+    setCookie = null;
     startNanos = core.ticker.nanos();
     deadlineKind = DEADLINE_NONE;
   }
@@ -355,8 +362,16 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     readingBody = !requestBody.done();
     requestDone = !readingBody;
-    CompiledTable table = listener.table;
-    boolean found = table.select(route, null, listener.balancing, null, null);
+    MountTable routes = listener.routes;
+    CompiledTable t = routes.single != null ? routes.single : routes.pick(p);
+    table = t;
+    if (t == null) {
+      version = null;
+      respondError(404, ErrorResponses.NO_APP);
+      return;
+    }
+    boolean found = t.selectFirst(route, p, clientAddress, scratch, listener.balancing);
+    setCookie = route.setCookie;
     version = route.version;
     if (version != null) {
       version.metrics.started(loop);
@@ -553,6 +568,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else if (http10) {
       adds |= HeadParser.ADD_KEEP_ALIVE;
     }
+    byte[] cookie = setCookie;
+    if (cookie != null) {
+      p.extra(cookie);
+      adds |= HeadParser.ADD_EXTRA;
+    }
     u.out = out;
     u.reusable = reusable;
     return adds;
@@ -628,7 +648,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       } else {
         tried2 = failed;
       }
-      if (listener.table.select(route, version, listener.balancing, tried1, tried2)) {
+      if (table.select(route, version, listener.balancing, tried1, tried2)) {
         if (route.version != version) {
           version.metrics.abandoned(loop);
           version = route.version;

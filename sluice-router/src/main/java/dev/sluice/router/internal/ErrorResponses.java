@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 /** The router's own short text answers when it cannot get one from upstream. */
 final class ErrorResponses {
 
+  static final String NO_APP = "404 Not Found: no app for this host and path\n";
   static final String NO_HEALTHY_UPSTREAM = "503 Service Unavailable: no healthy upstream\n";
   static final String CONNECT_FAILED = "502 Bad Gateway: upstream connection failed\n";
   static final String UPSTREAM_CLOSED = "502 Bad Gateway: upstream closed the connection\n";
@@ -48,6 +49,7 @@ final class ErrorResponses {
   private static String reason(int code) {
     return switch (code) {
       case 400 -> "Bad Request";
+      case 404 -> "Not Found";
       case 414 -> "URI Too Long";
       case 431 -> "Request Header Fields Too Large";
       case 501 -> "Not Implemented";

@@ -69,6 +69,9 @@ final class HeadParser {
   static final int ADD_KEEP_ALIVE = 2;
   static final int ADD_CHUNKED = 4;
 
+  /** Adds the lines set with {@link #extra(byte[])}. */
+  static final int ADD_EXTRA = 8;
+
   // Request methods the router tells apart.
   static final int METHOD_OTHER = 0;
   static final int METHOD_GET = 1;
@@ -132,6 +135,8 @@ final class HeadParser {
 
   // The start line.
   private int startLineEnd;
+  private int targetStart;
+  private int targetEnd;
   private int versionStart;
   private int version;
   private int method;
@@ -157,6 +162,9 @@ final class HeadParser {
   private boolean keepAliveToken;
   private int host;
   private int forwardedFor;
+
+  // Header lines the next response head gets (ADD_EXTRA), each ending in CRLF.
+  private byte[] extra = new byte[0];
 
   /**
    * Finds, checks and reads the head at the buffer's reader index; the buffer is not changed,
@@ -335,6 +343,8 @@ final class HeadParser {
     if (i == target || s[i] != SP) {
       return 400;
     }
+    targetStart = target;
+    targetEnd = i;
     versionStart = ++i;
     if (i + 10 > n) {
       return INCOMPLETE;
@@ -665,6 +675,83 @@ final class HeadParser {
 
   // ---- what the head says --------------------------------------------------------------------
 
+  /**
+   * Returns the scratch array the head was read into: the positions below index it. Valid until the
+   * next {@link #parse}.
+   */
+  byte[] bytes() {
+    return s;
+  }
+
+  /** Returns the length of the head in {@link #bytes()}. */
+  int length() {
+    return n;
+  }
+
+  /** Returns where the request target starts in {@link #bytes()}. */
+  int targetStart() {
+    return targetStart;
+  }
+
+  /** Returns where the request target ends (exclusive) in {@link #bytes()}. */
+  int targetEnd() {
+    return targetEnd;
+  }
+
+  /** Returns the length of the request method (it starts at 0). */
+  int methodLength() {
+    return targetStart - 1;
+  }
+
+  /** Returns the index of the {@code Host} field, or -1. */
+  int hostField() {
+    return host;
+  }
+
+  /** Returns the number of header fields. */
+  int fieldCount() {
+    return fields;
+  }
+
+  /** Returns where field {@code f}'s name starts. */
+  int nameStart(int f) {
+    return lineStart[f];
+  }
+
+  /** Returns where field {@code f}'s name ends (the colon). */
+  int nameEnd(int f) {
+    return nameEnd[f];
+  }
+
+  /** Returns where field {@code f}'s value starts (leading whitespace skipped). */
+  int valueStart(int f) {
+    return valueStart[f];
+  }
+
+  /** Returns where field {@code f}'s value ends (trailing whitespace cut). */
+  int valueEnd(int f) {
+    return valueEnd[f];
+  }
+
+  /**
+   * Returns the index of the first field at or after {@code from} whose name is {@code lowerName}
+   * (compared ignoring ASCII case; {@code lowerName} is lower-case), or -1.
+   */
+  int findField(byte[] lowerName, int from) {
+    int len = lowerName.length;
+    for (int f = from; f < fields; f++) {
+      if (nameEnd[f] - lineStart[f] == len && equalsLower(lineStart[f], len, lowerName)) {
+        return f;
+      }
+    }
+    return -1;
+  }
+
+  /** Sets the header lines (each ending in CRLF) that {@link #ADD_EXTRA} adds to a response. */
+  void extra(byte[] lines) {
+    extra = lines;
+  }
+
   /** Returns 10 or 11: HTTP/1.0 or HTTP/1.1. */
   int version() {
     return version;
@@ -833,10 +920,11 @@ final class HeadParser {
     return size + addedLength(adds);
   }
 
-  private static int addedLength(int adds) {
+  private int addedLength(int adds) {
     return ((adds & ADD_CLOSE) != 0 ? ADDED_CLOSE.length : 0)
         + ((adds & ADD_KEEP_ALIVE) != 0 ? ADDED_KEEP_ALIVE.length : 0)
-        + ((adds & ADD_CHUNKED) != 0 ? ADDED_CHUNKED.length : 0);
+        + ((adds & ADD_CHUNKED) != 0 ? ADDED_CHUNKED.length : 0)
+        + ((adds & ADD_EXTRA) != 0 ? extra.length : 0);
   }
 
   private int lineEnd(int f) {
@@ -857,6 +945,9 @@ final class HeadParser {
     }
     if ((adds & ADD_CHUNKED) != 0) {
       at = put(o, at, ADDED_CHUNKED);
+    }
+    if ((adds & ADD_EXTRA) != 0) {
+      at = put(o, at, extra);
     }
     int run = -1;
     for (int f = 0; f < fields; f++) {

@@ -3,6 +3,7 @@ package dev.sluice.router.internal;
 import dev.sluice.router.Balancing;
 import dev.sluice.router.Listener;
 import dev.sluice.router.ListenerOptions;
+import dev.sluice.router.Mount;
 import dev.sluice.router.RoutingTable;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -15,6 +16,8 @@ import io.netty.channel.group.DefaultChannelGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
 
 /** A bound listener: its server channel, its current table, and one bootstrap per loop. */
 final class ListenerImpl implements Listener {
@@ -29,8 +32,8 @@ final class ListenerImpl implements Listener {
   /** Upstream connection factories, one per event loop, so connections stay on their loop. */
   final Bootstrap[] bootstraps;
 
-  /** The table of the next request: one volatile read per request, one write per update. */
-  volatile CompiledTable table;
+  /** The routing of the next request: one volatile read per request, one write per update. */
+  volatile MountTable routes;
 
   private final Channel serverChannel;
   private final ChannelGroup connections;
@@ -42,7 +45,7 @@ final class ListenerImpl implements Listener {
     this.maxRetries = options.maxRetries();
     this.idleTimeoutNanos = options.idleTimeout().toNanos();
     this.requestTimeoutNanos = options.requestTimeout().toNanos();
-    this.table = core.compile(options.name(), RoutingTable.EMPTY);
+    this.routes = core.compile(List.of(Mount.of(options.name(), RoutingTable.EMPTY)));
     this.connections = new DefaultChannelGroup(core.loops[0]);
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
     this.bootstraps = new Bootstrap[core.loops.length];
@@ -105,12 +108,29 @@ final class ListenerImpl implements Listener {
 
   @Override
   public RoutingTable table() {
-    return table.source;
+    for (Mount m : routes.source) {
+      if (m.app().equals(options.name())) {
+        return m.table();
+      }
+    }
+    return RoutingTable.EMPTY;
+  }
+
+  @Override
+  public List<Mount> mounts() {
+    return routes.source;
   }
 
   @Override
   public void update(RoutingTable newTable) {
-    core.update(this, newTable);
+    Objects.requireNonNull(newTable, "table");
+    core.update(this, List.of(Mount.of(options.name(), newTable)));
+  }
+
+  @Override
+  public void update(List<Mount> mounts) {
+    Objects.requireNonNull(mounts, "mounts");
+    core.update(this, mounts);
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.sluice.router.internal;
 import dev.sluice.router.Endpoint;
 import dev.sluice.router.Listener;
 import dev.sluice.router.ListenerOptions;
+import dev.sluice.router.Mount;
 import dev.sluice.router.Router;
 import dev.sluice.router.RouterOptions;
 import dev.sluice.router.RoutingTable;
@@ -50,6 +51,9 @@ public final class RouterCore implements Router {
 
   final HeadParser[] responseParsers;
 
+  /** Scratch space of rule matching, one per event loop. */
+  final MatchScratch[] matchScratch;
+
   private final ConcurrentHashMap<Endpoint, EndpointState> endpoints = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<ListenerImpl> listeners = new CopyOnWriteArrayList<>();
   private final MetricsRegistry metrics;
@@ -71,9 +75,11 @@ public final class RouterCore implements Router {
     this.loops = all.toArray(new EventLoop[0]);
     this.requestParsers = new HeadParser[loops.length];
     this.responseParsers = new HeadParser[loops.length];
+    this.matchScratch = new MatchScratch[loops.length];
     for (int i = 0; i < loops.length; i++) {
       requestParsers[i] = new HeadParser();
       responseParsers[i] = new HeadParser();
+      matchScratch[i] = new MatchScratch(i);
     }
     this.healthChecker = new HealthChecker(this);
     this.metrics = new MetricsRegistry(loops.length, ticker, this::replicaHealth);
@@ -114,7 +120,18 @@ public final class RouterCore implements Router {
       }
       entries[i] = new VersionEntry(v.name(), v.weight(), replicas, metrics.of(app, v.name()));
     }
-    return new CompiledTable(table, entries);
+    return new CompiledTable(app, table, entries, loops.length);
+  }
+
+  MountTable compile(List<Mount> mounts) {
+    if (mounts.isEmpty()) {
+      throw new IllegalArgumentException("mounts: [] (expected: at least one app)");
+    }
+    List<CompiledTable> tables = new ArrayList<>();
+    for (Mount m : mounts) {
+      tables.add(compile(m.app(), m.table()));
+    }
+    return new MountTable(mounts, tables);
   }
 
   @Override
@@ -124,9 +141,8 @@ public final class RouterCore implements Router {
     return l;
   }
 
-  synchronized void update(ListenerImpl listener, RoutingTable table) {
-    Objects.requireNonNull(table, "table");
-    listener.table = compile(listener.options.name(), table);
+  synchronized void update(ListenerImpl listener, List<Mount> mounts) {
+    listener.routes = compile(List.copyOf(mounts));
     retireUnused();
   }
 
@@ -138,8 +154,10 @@ public final class RouterCore implements Router {
   private void retireUnused() {
     Set<EndpointState> used = new HashSet<>();
     for (ListenerImpl l : listeners) {
-      for (VersionEntry v : l.table.versions) {
-        used.addAll(List.of(v.replicas));
+      for (CompiledTable t : l.routes.tables()) {
+        for (VersionEntry v : t.versions) {
+          used.addAll(List.of(v.replicas));
+        }
       }
     }
     for (EndpointState s : endpoints.values()) {
@@ -160,11 +178,13 @@ public final class RouterCore implements Router {
     List<MetricsRegistry.ReplicaHealth> out = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     for (ListenerImpl l : listeners) {
-      String app = l.options.name();
-      for (VersionEntry v : l.table.versions) {
-        for (EndpointState s : v.replicas) {
-          if (seen.add(app + '\0' + v.name + '\0' + s.endpoint.id())) {
-            out.add(new MetricsRegistry.ReplicaHealth(app, v.name, s.endpoint.id(), s.healthy));
+      for (CompiledTable t : l.routes.tables()) {
+        String app = t.app;
+        for (VersionEntry v : t.versions) {
+          for (EndpointState s : v.replicas) {
+            if (seen.add(app + '\0' + v.name + '\0' + s.endpoint.id())) {
+              out.add(new MetricsRegistry.ReplicaHealth(app, v.name, s.endpoint.id(), s.healthy));
+            }
           }
         }
       }

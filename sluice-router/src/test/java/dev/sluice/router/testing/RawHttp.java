@@ -30,7 +30,15 @@ public final class RawHttp implements AutoCloseable {
   private final OutputStream out;
 
   public RawHttp(InetSocketAddress address) throws IOException {
-    socket = new Socket(address.getAddress(), address.getPort());
+    this(address, null);
+  }
+
+  /** Connects from a chosen local address (any 127.x.y.z works on Linux loopback), or null. */
+  public RawHttp(InetSocketAddress address, java.net.InetAddress from) throws IOException {
+    socket =
+        from == null
+            ? new Socket(address.getAddress(), address.getPort())
+            : new Socket(address.getAddress(), address.getPort(), from, 0);
     socket.setSoTimeout(10_000);
     socket.setTcpNoDelay(true);
     in = new BufferedInputStream(socket.getInputStream());
