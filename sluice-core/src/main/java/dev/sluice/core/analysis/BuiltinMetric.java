@@ -19,7 +19,12 @@ public enum BuiltinMetric {
   /** 99th percentile latency, milliseconds. */
   LATENCY_P99("latency_p99", MetricUnit.MILLISECONDS, 99),
   /** Failed upstream attempts (connect, reset, timeout) in the window, retried or not. */
-  UPSTREAM_FAILURES("upstream_failures", MetricUnit.NUMBER, Double.NaN);
+  UPSTREAM_FAILURES("upstream_failures", MetricUnit.NUMBER, Double.NaN),
+  /**
+   * For a shadow version: the share of compared requests whose shadow answer differed from the
+   * stable version's, 0..1.
+   */
+  DIFF_RATE("diff_rate", MetricUnit.RATIO, Double.NaN);
 
   private final String specName;
   private final MetricUnit unit;

@@ -15,6 +15,9 @@ import org.jspecify.annotations.Nullable;
  * @param reason why, e.g. {@code ratio 2.05 > maxRatioToBaseline 1.5}; empty for a plain pass
  * @param requests requests the canary served in the window
  * @param error the provider's error when the classification is {@code ERROR}, else null
+ * @param judged what the Mann-Whitney judge found ({@code HIGH}, {@code LOW} or {@code PASS}) when
+ *     it ran, else null; a canary judged {@code LOW} on latency still passes, and experiments use
+ *     this to tell a better arm
  */
 public record Measurement(
     String metric,
@@ -24,7 +27,20 @@ public record Measurement(
     Classification classification,
     String reason,
     long requests,
-    @Nullable String error) {
+    @Nullable String error,
+    @Nullable Classification judged) {
+
+  public Measurement(
+      String metric,
+      MetricUnit unit,
+      @Nullable Double canary,
+      @Nullable Double baseline,
+      Classification classification,
+      String reason,
+      long requests,
+      @Nullable String error) {
+    this(metric, unit, canary, baseline, classification, reason, requests, error, null);
+  }
 
   /** A metric whose provider failed to measure. */
   public static Measurement error(MetricSpec metric, long requests, String error) {

@@ -98,6 +98,7 @@ public final class MetricEvaluator {
         }
       }
     }
+    Classification judged = null;
     if (metric.judge()) {
       Sample cs = reading.canarySample();
       Sample bs = reading.baselineSample();
@@ -105,6 +106,7 @@ public final class MetricEvaluator {
         skipped.add("judge skipped: " + noBaseline);
       } else {
         Judgement j = MannWhitneyJudge.of(analysis.confidence(), metric.effectSize()).judge(bs, cs);
+        judged = j.classification() == Classification.NODATA ? null : j.classification();
         MetricUnit shiftUnit = unit == MetricUnit.MILLISECONDS ? unit : null;
         if (j.classification() == Classification.NODATA) {
           skipped.add("judge skipped: " + j.why());
@@ -130,13 +132,14 @@ public final class MetricEvaluator {
       }
     }
     if (first != null) {
-      return measurement(metric, reading, first, String.join("; ", failures), requests);
+      return measurement(metric, reading, first, String.join("; ", failures), requests, judged);
     }
     if (ran == 0) {
       String why = skipped.isEmpty() ? "nothing to check" : String.join("; ", skipped);
-      return measurement(metric, reading, Classification.NODATA, why, requests);
+      return measurement(metric, reading, Classification.NODATA, why, requests, judged);
     }
-    return measurement(metric, reading, Classification.PASS, String.join("; ", skipped), requests);
+    return measurement(
+        metric, reading, Classification.PASS, String.join("; ", skipped), requests, judged);
   }
 
   /**
@@ -157,7 +160,25 @@ public final class MetricEvaluator {
 
   private static Measurement measurement(
       MetricSpec metric, Reading r, Classification cls, String reason, long requests) {
+    return measurement(metric, r, cls, reason, requests, null);
+  }
+
+  private static Measurement measurement(
+      MetricSpec metric,
+      Reading r,
+      Classification cls,
+      String reason,
+      long requests,
+      @org.jspecify.annotations.Nullable Classification judged) {
     return new Measurement(
-        metric.name(), metric.unit(), r.canary(), r.baseline(), cls, reason, requests, null);
+        metric.name(),
+        metric.unit(),
+        r.canary(),
+        r.baseline(),
+        cls,
+        reason,
+        requests,
+        null,
+        judged);
   }
 }

@@ -115,10 +115,28 @@ public sealed interface Event {
   }
 
   /** Someone asked the release to go on ({@code full}: skip the remaining steps). */
-  record PromoteRequested(boolean full, String by) implements Event {
+  record PromoteRequested(boolean full, String by, @Nullable String version) implements Event {
+    public PromoteRequested(boolean full, String by) {
+      this(full, by, null);
+    }
+
     @Override
     public String describe() {
-      return (full ? "full promotion" : "promotion") + " requested by " + by;
+      return (full ? "full promotion" : "promotion")
+          + (version == null ? "" : " of " + version)
+          + " requested by "
+          + by;
+    }
+  }
+
+  /**
+   * A shadow release whose responses agreed goes on as release {@code next} of the same version,
+   * with the shadow's {@code then} strategy.
+   */
+  record ReleaseContinued(int next, String strategy) implements Event {
+    @Override
+    public String describe() {
+      return "continued as release " + next + " (" + strategy + ")";
     }
   }
 

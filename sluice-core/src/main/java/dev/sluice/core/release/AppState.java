@@ -8,6 +8,7 @@ import dev.sluice.core.event.Event.HooksFinished;
 import dev.sluice.core.event.Event.Paused;
 import dev.sluice.core.event.Event.PromoteRequested;
 import dev.sluice.core.event.Event.ReleaseAborted;
+import dev.sluice.core.event.Event.ReleaseContinued;
 import dev.sluice.core.event.Event.ReleaseFailed;
 import dev.sluice.core.event.Event.ReleaseStarted;
 import dev.sluice.core.event.Event.ReleaseSucceeded;
@@ -150,9 +151,8 @@ public record AppState(
               s.index() >= stepCount(r.spec())
                   ? next.inPhase(afterSteps(r.spec()), at, null)
                   : next.inPhase(ReleasePhase.STEPS, at, null);
-          AnalysisSpec analysis = stepAnalysis(r.spec(), s.index());
-          if (analysis != null) {
-            next = next.withRun(runOfStep(r, s.index()), AnalysisRun.start(analysis, at));
+          for (Map.Entry<String, AnalysisSpec> run : runsStartingAt(r, s.index()).entrySet()) {
+            next = next.withRun(run.getKey(), AnalysisRun.start(run.getValue(), at));
           }
           m.release = next;
         }
@@ -207,7 +207,7 @@ public record AppState(
       }
       case PromoteRequested s -> {
         if (r != null) {
-          Release next = r.withPromoteRequested(s.full());
+          Release next = r.withPromoteRequested(s.full(), s.version());
           AnalysisRun bg = r.runs().get(BACKGROUND);
           if (bg != null && bg.status() == AnalysisRun.Status.INCONCLUSIVE) {
             // a person looked at the inconclusive analysis and chose to go on: judge afresh
@@ -260,6 +260,11 @@ public record AppState(
           m.versions.put(s.to(), new VersionState(v.version(), v.revision(), v.replicas(), null));
         }
       }
+      case ReleaseContinued s -> {
+        if (r != null) {
+          m.release = r.inPhase(ReleasePhase.CONTINUED, at, "continued as release " + s.next());
+        }
+      }
       case ReleaseAborted s -> {
         if (r != null) {
           m.release = r.inPhase(ReleasePhase.ABORTED, at, s.reason());
@@ -272,30 +277,40 @@ public record AppState(
   /** The name of a canary's background analysis run. */
   public static final String BACKGROUND = "background";
 
-  /** The analysis that starts when a release reaches step {@code index}, or null. */
-  static @Nullable AnalysisSpec stepAnalysis(AppSpec spec, int index) {
-    return switch (spec.strategy()) {
-      case StrategySpec.Canary c ->
-          index < c.steps().size()
-                  && c.steps().get(index) instanceof StrategySpec.CanaryStep.Analysis a
-              ? a.spec()
-              : null;
-      case StrategySpec.Rolling r -> index == 0 ? r.analysis() : null;
-      case StrategySpec.BlueGreen b -> null;
-    };
-  }
-
   /**
-   * The run name of step {@code index}'s analysis: {@code step-N} (1-based) for a canary, {@code
-   * batch-N} (the Nth batch) for a rolling release. Names are never reused within a release, so a
-   * measurement can never be taken for another run.
+   * The analysis runs that start when a release reaches step {@code index}, by name: {@code step-N}
+   * (1-based) for a canary's analysis step, {@code batch-N} (the Nth batch) between rolling
+   * batches, {@code arm-V} per challenger arm of an experiment, {@code shadow} for a shadow. Names
+   * are never reused within a release, so a measurement can never be taken for another run.
    */
-  static String runOfStep(Release r, int index) {
-    if (r.spec().strategy() instanceof StrategySpec.Rolling) {
-      long batches = r.runs().keySet().stream().filter(k -> k.startsWith("batch-")).count();
-      return "batch-" + (batches + 1);
+  static Map<String, AnalysisSpec> runsStartingAt(Release r, int index) {
+    Map<String, AnalysisSpec> runs = new LinkedHashMap<>();
+    switch (r.spec().strategy()) {
+      case StrategySpec.Canary c -> {
+        if (index < c.steps().size()
+            && c.steps().get(index) instanceof StrategySpec.CanaryStep.Analysis a) {
+          runs.put("step-" + (index + 1), a.spec());
+        }
+      }
+      case StrategySpec.Rolling rolling -> {
+        if (index == 0 && rolling.analysis() != null) {
+          long batches = r.runs().keySet().stream().filter(k -> k.startsWith("batch-")).count();
+          runs.put("batch-" + (batches + 1), rolling.analysis());
+        }
+      }
+      case StrategySpec.Experiment e -> {
+        if (index == 1) {
+          e.arms().stream().skip(1).forEach(arm -> runs.put("arm-" + arm.version(), e.analysis()));
+        }
+      }
+      case StrategySpec.Shadow sh -> {
+        if (index == 1 && sh.analysis() != null) {
+          runs.put("shadow", sh.analysis());
+        }
+      }
+      case StrategySpec.BlueGreen b -> {}
     }
-    return "step-" + (index + 1);
+    return runs;
   }
 
   /** The phase a release starts in after its preRollout hooks. */
@@ -317,6 +332,8 @@ public record AppState(
     return switch (spec.strategy()) {
       case StrategySpec.Canary c -> c.steps().size();
       case StrategySpec.Rolling r -> 1;
+      case StrategySpec.Experiment e -> 2;
+      case StrategySpec.Shadow sh -> 2;
       case StrategySpec.BlueGreen b -> 0;
     };
   }

@@ -90,7 +90,51 @@ public final class Commands {
   /** Lets a paused release go on ({@code full}: skip its remaining steps). */
   public static List<Event> promote(AppState state, boolean full, String by)
       throws CommandException {
+    return promote(state, full, null, by);
+  }
+
+  /**
+   * Lets a paused release go on; for an experiment, {@code version} names the arm that wins. A
+   * shadow whose analysis has not passed cannot be promoted.
+   */
+  public static List<Event> promote(
+      AppState state, boolean full, @Nullable String version, String by) throws CommandException {
     Release r = activeOrRefuse(state, "promote");
+    if (version != null) {
+      if (!(r.spec().strategy() instanceof StrategySpec.Experiment e)) {
+        throw new CommandException(
+            Kind.INVALID,
+            "version: \""
+                + version
+                + "\" (expected: no version; --version picks the arm of an experiment, and release "
+                + r.revision()
+                + " is a "
+                + r.spec().strategy().kind()
+                + ")");
+      }
+      if (e.arm(version) == null) {
+        throw new CommandException(
+            Kind.INVALID,
+            "version: \""
+                + version
+                + "\" (expected: one of the experiment's arms: "
+                + String.join(
+                    ", ", e.arms().stream().map(StrategySpec.Experiment.Arm::version).toList())
+                + ")");
+      }
+      return List.of(new PromoteRequested(full, by, version));
+    }
+    if (r.spec().strategy() instanceof StrategySpec.Shadow
+        && r.runs().get("shadow") != null
+        && !Analyses.passed(r.runs().get("shadow"))) {
+      throw new CommandException(
+          Kind.CONFLICT,
+          "the shadow's responses have not been judged to agree yet ("
+              + (r.runs().get("shadow").reason().isEmpty()
+                  ? r.runs().get("shadow").measurements() + " measurements so far"
+                  : r.runs().get("shadow").reason())
+              + "); promotion waits for its analysis");
+    }
     if (r.promoteRequested() && !full) {
       throw new CommandException(
           Kind.CONFLICT, "release " + r.revision() + " of " + state.app() + " is already promoted");

@@ -22,6 +22,8 @@ public final class Decider {
   private static final ReleaseStrategy BLUE_GREEN = new BlueGreenStrategy();
   private static final ReleaseStrategy CANARY = new CanaryStrategy();
   private static final ReleaseStrategy ROLLING = new RollingStrategy();
+  private static final ReleaseStrategy EXPERIMENT = new ExperimentStrategy();
+  private static final ReleaseStrategy SHADOW = new ShadowStrategy();
 
   private Decider() {}
 
@@ -72,6 +74,8 @@ public final class Decider {
       case StrategySpec.BlueGreen bg -> BLUE_GREEN;
       case StrategySpec.Canary c -> CANARY;
       case StrategySpec.Rolling r -> ROLLING;
+      case StrategySpec.Experiment e -> EXPERIMENT;
+      case StrategySpec.Shadow sh -> SHADOW;
     };
   }
 
@@ -87,6 +91,15 @@ public final class Decider {
     }
     String stable = state.stableVersion();
     String releasing = state.active().map(Release::version).orElse(null);
+    java.util.Set<String> arms = new java.util.HashSet<>();
+    state
+        .active()
+        .filter(r -> r.spec().strategy() instanceof StrategySpec.Experiment)
+        .ifPresent(
+            r ->
+                ((StrategySpec.Experiment) r.spec().strategy())
+                    .arms()
+                    .forEach(a -> arms.add(a.version())));
     if (releasing == null && stable != null && !out.isEmpty()) {
       return out;
     }
@@ -105,6 +118,7 @@ public final class Decider {
       boolean needed =
           v.version().equals(stable)
               || v.version().equals(releasing)
+              || arms.contains(v.version())
               || state.weights().getOrDefault(v.version(), 0) > 0
               || (v.retireAt() != null && now.isBefore(v.retireAt()));
       if (!needed) {

@@ -25,6 +25,7 @@ import org.jspecify.annotations.Nullable;
  * @param step the index of the canary step it is at
  * @param stepSince when it reached that step
  * @param hookResults the hook phases that have finished, and whether they passed
+ * @param promoteVersion the arm a person chose to promote (experiments); null otherwise
  * @param runs the release's analysis runs by name: {@code background}, {@code step-N} (a canary
  *     step), {@code batch} (between rolling batches)
  */
@@ -44,6 +45,7 @@ public record Release(
     int step,
     Instant stepSince,
     Map<String, Boolean> hookResults,
+    @Nullable String promoteVersion,
     Map<String, AnalysisRun> runs) {
 
   public Release {
@@ -63,7 +65,7 @@ public record Release(
       Instant at) {
     return new Release(
         revision, version, from, trigger, spec, first, at, at, null, false, false, skipSteps, 0, at,
-        Map.of(), Map.of());
+        Map.of(), null, Map.of());
   }
 
   /**
@@ -100,10 +102,13 @@ public record Release(
     return c.build();
   }
 
-  Release withPromoteRequested(boolean full) {
+  Release withPromoteRequested(boolean full, @Nullable String version) {
     Copy c = new Copy(this);
     c.promoteRequested = true;
     c.fullPromotion = fullPromotion || full;
+    if (version != null) {
+      c.promoteVersion = version;
+    }
     return c.build();
   }
 
@@ -140,6 +145,7 @@ public record Release(
     int step;
     Instant stepSince;
     final Map<String, Boolean> hookResults;
+    @Nullable String promoteVersion;
     final Map<String, AnalysisRun> runs;
 
     Copy(Release r) {
@@ -152,6 +158,7 @@ public record Release(
       step = r.step;
       stepSince = r.stepSince;
       hookResults = new HashMap<>(r.hookResults);
+      promoteVersion = r.promoteVersion;
       runs = new HashMap<>(r.runs);
     }
 
@@ -172,6 +179,7 @@ public record Release(
           step,
           stepSince,
           hookResults,
+          promoteVersion,
           runs);
     }
   }

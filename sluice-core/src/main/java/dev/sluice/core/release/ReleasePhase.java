@@ -17,6 +17,8 @@ public enum ReleasePhase {
   /** Waiting for {@code sluice promote}. */
   PAUSED("Paused"),
   SUCCEEDED("Succeeded"),
+  /** A shadow release handed over to the release that continues it. */
+  CONTINUED("Continued"),
   FAILED("Failed"),
   ROLLED_BACK("RolledBack"),
   ABORTED("Aborted");

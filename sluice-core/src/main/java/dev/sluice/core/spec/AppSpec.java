@@ -2,6 +2,7 @@ package dev.sluice.core.spec;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One app: where its users connect, where its versions run, how health is checked, and the strategy
@@ -18,6 +19,9 @@ import java.util.List;
  * @param strategy how a new version replaces the stable one
  * @param hooks commands and HTTP calls run at fixed points of a release
  * @param notifications webhooks told about releases
+ * @param routing rules and sticky assignment ahead of the weights
+ * @param hosts when apps share a listen address: the Host names this app answers (empty: any)
+ * @param pathPrefix when apps share a listen address: the path prefix this app answers (null: any)
  * @param snapshot this app's spec as compact JSON, kept with every release so that a release always
  *     runs with the spec it started with
  */
@@ -32,9 +36,32 @@ public record AppSpec(
     StrategySpec strategy,
     HooksSpec hooks,
     List<NotificationSpec> notifications,
+    RoutingSpec routing,
+    List<String> hosts,
+    @Nullable String pathPrefix,
     String snapshot) {
 
   public AppSpec {
     notifications = List.copyOf(notifications);
+    hosts = List.copyOf(hosts);
+  }
+
+  /** The same app listening elsewhere (a per-process override; the snapshot is unchanged). */
+  public AppSpec withListen(HostPort at) {
+    return new AppSpec(
+        name,
+        at,
+        runtime,
+        health,
+        timeouts,
+        progressDeadline,
+        revisionHistoryLimit,
+        strategy,
+        hooks,
+        notifications,
+        routing,
+        hosts,
+        pathPrefix,
+        snapshot);
   }
 }

@@ -349,6 +349,15 @@ final class KubernetesSpecReader {
   private static StrategySpec withoutMinRequests(StrategySpec strategy) {
     return switch (strategy) {
       case StrategySpec.BlueGreen bg -> bg;
+      case StrategySpec.Shadow sh -> sh;
+      case StrategySpec.Experiment e ->
+          new StrategySpec.Experiment(
+              e.arms(),
+              e.sticky(),
+              e.duration(),
+              e.analysis().withMinRequests(0),
+              e.autoPromoteWinner(),
+              e.scaleDownDelay());
       case StrategySpec.Rolling r ->
           new StrategySpec.Rolling(r.maxSurge(), r.maxUnavailable(), noMinimum(r.analysis()));
       case StrategySpec.Canary c -> {

@@ -1,7 +1,5 @@
 package dev.sluice.core.spec;
 
-import dev.sluice.core.analysis.AnalysisSpec;
-import dev.sluice.core.analysis.AnalysisSpecReader;
 import dev.sluice.core.spec.internal.NodeJson;
 import dev.sluice.core.spec.internal.Problems;
 import dev.sluice.core.spec.internal.YamlValue;
@@ -108,6 +106,48 @@ public final class SpecParser {
     return app;
   }
 
+  /**
+   * An app's snapshot with its {@code strategy} replaced by another (given as JSON): how a shadow
+   * release continues as a canary with the same spec otherwise.
+   *
+   * @throws SpecException when the result is not a valid app
+   */
+  public static String withStrategy(String snapshot, String strategyJson) throws SpecException {
+    Problems problems = new Problems("release snapshot");
+    Node app = compose(snapshot, problems);
+    Node strategy = compose(strategyJson, problems);
+    problems.throwIfAny();
+    if (!(app instanceof org.snakeyaml.engine.v2.nodes.MappingNode m) || strategy == null) {
+      problems.add(null, "", "not an app", "an app spec with a strategy");
+      problems.throwIfAny();
+      throw new IllegalStateException("unreachable");
+    }
+    List<org.snakeyaml.engine.v2.nodes.NodeTuple> tuples = new ArrayList<>();
+    boolean replaced = false;
+    for (org.snakeyaml.engine.v2.nodes.NodeTuple t : m.getValue()) {
+      if (t.getKeyNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode k
+          && k.getValue().equals("strategy")) {
+        tuples.add(new org.snakeyaml.engine.v2.nodes.NodeTuple(t.getKeyNode(), strategy));
+        replaced = true;
+      } else {
+        tuples.add(t);
+      }
+    }
+    if (!replaced) {
+      tuples.add(
+          new org.snakeyaml.engine.v2.nodes.NodeTuple(
+              new org.snakeyaml.engine.v2.nodes.ScalarNode(
+                  org.snakeyaml.engine.v2.nodes.Tag.STR,
+                  "strategy",
+                  org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN),
+              strategy));
+    }
+    m.setValue(tuples);
+    String json = NodeJson.write(m);
+    parseSnapshot(json);
+    return json;
+  }
+
   /** Parses YAML into a node tree; syntax errors become problems. */
   public static @Nullable Node compose(String text, Problems problems) {
     LoadSettings settings =
@@ -148,7 +188,10 @@ public final class SpecParser {
             "revisionHistoryLimit",
             "strategy",
             "hooks",
-            "notifications");
+            "notifications",
+            "routing",
+            "hosts",
+            "pathPrefix");
     String name = f.get("name").string(APP_NAME, APP_NAME_EXPECTED);
     RuntimeSpec runtime = runtime(f.get("runtime"));
     // On Kubernetes users reach the app through its Service: listen only names it, for status.
@@ -170,6 +213,20 @@ public final class SpecParser {
         f.get("strategy").map(SpecParser::strategy, StrategySpec.BlueGreen.defaults());
     HooksSpec hooks = f.get("hooks").map(SpecParser::hooks, HooksSpec.none());
     List<NotificationSpec> notifications = notifications(f.get("notifications"));
+    RoutingSpec routing = f.get("routing").map(RoutingReader::routing, RoutingSpec.none());
+    List<String> hosts = new ArrayList<>();
+    for (YamlValue h : f.get("hosts").items("a list of host names")) {
+      String host =
+          h.string(
+              Pattern.compile("[A-Za-z0-9*][A-Za-z0-9.-]*"), "a host name like shop.example.com");
+      if (host != null) {
+        hosts.add(host.toLowerCase(java.util.Locale.ROOT));
+      }
+    }
+    String pathPrefix =
+        f.get("pathPrefix").present()
+            ? f.get("pathPrefix").string(Pattern.compile("/.*"), "a path prefix starting with /")
+            : null;
     if (runtime instanceof RuntimeSpec.Kubernetes k
         && strategy != null
         && before.list().size() == known) {
@@ -194,6 +251,9 @@ public final class SpecParser {
         strategy,
         hooks,
         notifications,
+        routing,
+        hosts,
+        pathPrefix,
         NodeJson.write(v.node()));
   }
 
@@ -312,7 +372,7 @@ public final class SpecParser {
     return new RuntimeSpec.Static(versions);
   }
 
-  private static @Nullable URI url(YamlValue u) {
+  static @Nullable URI url(YamlValue u) {
     String expected = "an http URL with host and port, like http://127.0.0.1:9001";
     String text = u.string((String) null, expected);
     if (text == null) {
@@ -367,150 +427,7 @@ public final class SpecParser {
   }
 
   private static @Nullable StrategySpec strategy(YamlValue v) {
-    String one = "exactly one of: blueGreen, canary, rolling";
-    Fields f =
-        v.fields(
-            "a mapping with one of: blueGreen, canary, rolling", "blueGreen", "canary", "rolling");
-    if (f.keys().size() != 1) {
-      if (v.isMapping()) {
-        v.problem(f.keys().isEmpty() ? "no strategy" : "several strategies", one);
-      }
-      return null;
-    }
-    if (f.keys().contains("canary")) {
-      return canary(f.get("canary"));
-    }
-    if (f.keys().contains("rolling")) {
-      return rolling(f.get("rolling"));
-    }
-    YamlValue bg = f.get("blueGreen");
-    StrategySpec.BlueGreen d = StrategySpec.BlueGreen.defaults();
-    if (!bg.present()) {
-      return d;
-    }
-    Fields bf =
-        bg.fields(
-            "a mapping with autoPromote, scaleDownDelay, previewListen",
-            "autoPromote",
-            "scaleDownDelay",
-            "previewListen");
-    return new StrategySpec.BlueGreen(
-        bf.get("autoPromote").bool(d.autoPromote()),
-        bf.get("scaleDownDelay").duration(Duration.ZERO, MAX_DURATION, d.scaleDownDelay()),
-        bf.get("previewListen").present() ? bf.get("previewListen").hostPort(null) : null);
-  }
-
-  private static StrategySpec.Canary canary(YamlValue v) {
-    Fields f =
-        v.fields(
-            "a mapping with steps, canaryReplicas, scaleDownDelay, rollbackWindow, analysis",
-            "steps",
-            "canaryReplicas",
-            "scaleDownDelay",
-            "rollbackWindow",
-            "analysis");
-    List<StrategySpec.CanaryStep> steps = new ArrayList<>();
-    for (YamlValue item : f.get("steps").items("a list of steps")) {
-      StrategySpec.CanaryStep step = step(item);
-      if (step != null) {
-        steps.add(step);
-      }
-    }
-    YamlValue replicas = f.get("canaryReplicas");
-    return new StrategySpec.Canary(
-        steps,
-        replicas.present() ? replicas.integer(1, 100, 1) : null,
-        f.get("scaleDownDelay").duration(Duration.ZERO, MAX_DURATION, Duration.ofSeconds(30)),
-        f.get("rollbackWindow").integer(0, 1000, 0),
-        f.get("analysis").present() ? AnalysisSpecReader.read(f.get("analysis")) : null);
-  }
-
-  private static StrategySpec.@Nullable CanaryStep step(YamlValue item) {
-    String expected = "a step: {setWeight: N}, {pause: {...}}, {analysis: {...}} or {gate: {...}}";
-    Fields f = item.fields(expected, "setWeight", "pause", "analysis", "gate");
-    if (f.keys().size() != 1) {
-      if (item.isMapping()) {
-        item.problem(
-            f.keys().isEmpty() ? "an empty step" : "several actions in one step",
-            "exactly one of: setWeight, pause, analysis, gate");
-      } else if (!item.isMapping()) {
-        item.problem(expected);
-      }
-      return null;
-    }
-    if (f.keys().contains("setWeight")) {
-      Integer w = f.get("setWeight").integer(0, 100, null);
-      return w == null ? null : new StrategySpec.CanaryStep.SetWeight(w);
-    }
-    if (f.keys().contains("analysis")) {
-      AnalysisSpec a = AnalysisSpecReader.read(f.get("analysis"));
-      return a == null ? null : new StrategySpec.CanaryStep.Analysis(a);
-    }
-    if (f.keys().contains("pause")) {
-      YamlValue p = f.get("pause");
-      Fields pf =
-          p.fields("a mapping: {duration: 30s}, or {} to wait for 'sluice promote'", "duration");
-      Duration d =
-          pf.get("duration").present()
-              ? pf.get("duration").duration(Duration.ZERO, MAX_DURATION, null)
-              : null;
-      return new StrategySpec.CanaryStep.Pause(d);
-    }
-    YamlValue g = f.get("gate");
-    Fields gf = g.fields("a mapping with http, interval, timeout", "http", "interval", "timeout");
-    URI url = url(gf.get("http"));
-    Duration interval =
-        gf.get("interval")
-            .duration(Duration.ofMillis(100), Duration.ofMinutes(10), Duration.ofSeconds(5));
-    Duration timeout =
-        gf.get("timeout").duration(Duration.ofSeconds(1), MAX_DURATION, Duration.ofHours(1));
-    return url == null ? null : new StrategySpec.CanaryStep.Gate(url.toString(), interval, timeout);
-  }
-
-  private static final Pattern SURGE = Pattern.compile("\\d{1,3}%?");
-
-  private static StrategySpec.@Nullable Rolling rolling(YamlValue v) {
-    Fields f =
-        v.fields(
-            "a mapping with maxSurge, maxUnavailable, analysis",
-            "maxSurge",
-            "maxUnavailable",
-            "analysis");
-    AnalysisSpec analysis =
-        f.get("analysis").present() ? AnalysisSpecReader.read(f.get("analysis")) : null;
-    String surge = count(f.get("maxSurge"), "25%");
-    String unavailable = count(f.get("maxUnavailable"), "25%");
-    if (surge == null || unavailable == null) {
-      return null;
-    }
-    if (isZero(surge) && isZero(unavailable)) {
-      f.get("maxUnavailable")
-          .problem(
-              "0 with maxSurge 0",
-              "maxSurge and maxUnavailable not both 0: no replica could be replaced");
-      return null;
-    }
-    return new StrategySpec.Rolling(surge, unavailable, analysis);
-  }
-
-  /** An absolute count or a percentage, as Kubernetes' IntOrString. */
-  private static @Nullable String count(YamlValue v, String def) {
-    if (!v.present()) {
-      return def;
-    }
-    String expected = "a number of replicas like 1, or a percent of them like 25%";
-    String text = v.string((String) null, expected);
-    if (text == null
-        || !SURGE.matcher(text).matches()
-        || (text.endsWith("%") && Integer.parseInt(text.substring(0, text.length() - 1)) > 100)) {
-      v.problem(expected);
-      return null;
-    }
-    return text;
-  }
-
-  private static boolean isZero(String count) {
-    return count.equals("0") || count.equals("0%");
+    return StrategyReader.strategy(v);
   }
 
   private static HooksSpec hooks(YamlValue v) {
@@ -604,7 +521,9 @@ public final class SpecParser {
   /** Problems that span apps: repeated names and addresses. */
   private static void crossCheck(List<YamlValue> items, Problems problems) {
     Map<String, String> names = new HashMap<>();
-    Map<String, String> addresses = new HashMap<>();
+    Map<String, String> previews = new HashMap<>();
+    Map<String, Map<String, String>> mounts = new HashMap<>(); // address -> route -> app path
+    Map<String, String> bare = new HashMap<>(); // address -> an app on it with no hosts/prefix
     for (YamlValue loud : items) {
       if (!loud.isMapping()) {
         continue;
@@ -620,23 +539,86 @@ public final class SpecParser {
               name.node(), name.path(), '"' + n + '"', "a name not used before (" + first + ")");
         }
       }
-      List<YamlValue> addrs = new ArrayList<>();
-      addrs.add(f.get("listen"));
       YamlValue strategy = f.get("strategy");
       if (strategy.isMapping()) {
         YamlValue bg = strategy.fields("").get("blueGreen");
         if (bg.isMapping()) {
-          addrs.add(bg.fields("").get("previewListen"));
+          YamlValue a = bg.fields("").get("previewListen");
+          HostPort hp = a.isScalar() ? HostPort.parse(a.string("", "")) : null;
+          if (hp != null && hp.port() != 0) {
+            String first = previews.putIfAbsent(hp.toString(), a.path());
+            if (first != null || mounts.containsKey(hp.toString())) {
+              problems.add(
+                  a.node(),
+                  a.path(),
+                  "\"" + hp + "\"",
+                  "an address no other listener uses ("
+                      + (first != null ? first : "an app's listen")
+                      + ")");
+            }
+          }
         }
       }
-      for (YamlValue a : addrs) {
-        HostPort hp = a.isScalar() ? HostPort.parse(a.string("", "")) : null;
-        if (hp != null && hp.port() != 0) {
-          String first = addresses.putIfAbsent(hp.toString(), a.path());
-          if (first != null) {
-            problems.add(
-                a.node(), a.path(), "\"" + hp + "\"", "an address not used before (" + first + ")");
-          }
+      YamlValue listen = f.get("listen");
+      HostPort hp = listen.isScalar() ? HostPort.parse(listen.string("", "")) : null;
+      if (hp == null || hp.port() == 0) {
+        continue;
+      }
+      String address = hp.toString();
+      if (previews.containsKey(address)) {
+        problems.add(
+            listen.node(),
+            listen.path(),
+            "\"" + hp + "\"",
+            "an address no preview uses (" + previews.get(address) + ")");
+        continue;
+      }
+      List<String> hosts = new ArrayList<>();
+      for (YamlValue h : f.get("hosts").items("")) {
+        String host = h.isScalar() ? h.string("", "") : null;
+        if (host != null) {
+          hosts.add(host.toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+      YamlValue prefixValue = f.get("pathPrefix");
+      String prefix = prefixValue.isScalar() ? prefixValue.string("/", "") : null;
+      Map<String, String> routes = mounts.computeIfAbsent(address, k -> new HashMap<>());
+      String shared =
+          "an address not used before, or hosts or pathPrefix on every app that shares it";
+      if (hosts.isEmpty() && prefix == null) {
+        if (!routes.isEmpty()) {
+          problems.add(
+              listen.node(),
+              listen.path(),
+              "\"" + hp + "\"",
+              shared + " (" + routes.values().iterator().next() + ")");
+        }
+        bare.putIfAbsent(address, listen.path());
+        routes.put("*|/", listen.path());
+        continue;
+      }
+      if (bare.containsKey(address)) {
+        problems.add(
+            listen.node(),
+            listen.path(),
+            "\"" + hp + "\"",
+            shared + " (" + bare.get(address) + ")");
+        continue;
+      }
+      for (String host : hosts.isEmpty() ? List.of("*") : hosts) {
+        String route = host + "|" + (prefix == null ? "/" : prefix);
+        String first = routes.putIfAbsent(route, listen.path());
+        if (first != null) {
+          problems.add(
+              listen.node(),
+              listen.path(),
+              "\""
+                  + hp
+                  + "\" with host "
+                  + host
+                  + " and pathPrefix "
+                  + (prefix == null ? "/" : prefix),
+              "a host and path prefix no other app on this address has (" + first + ")");
         }
       }
     }

@@ -157,4 +157,100 @@ public sealed interface StrategySpec {
       return Integer.parseInt(value);
     }
   }
+
+  /**
+   * An A/B experiment: users are split between two or more versions (arms) by weight, sticky per
+   * user, for {@code duration}; each challenger arm is compared with the first arm (the baseline)
+   * on the analysis metrics with the Mann-Whitney judge. It ends with {@code sluice promote APP
+   * --version V}, or by itself when {@code autoPromoteWinner} and one arm is significantly better.
+   *
+   * @param arms the versions and their weights; the first is the baseline
+   * @param sticky how users are kept on their arm; null to use the app's routing.sticky
+   * @param duration how long the experiment runs before it is decided
+   * @param analysis the metrics compared between arms, and how often
+   * @param autoPromoteWinner promote the winner at the end when the result is significant
+   */
+  record Experiment(
+      List<Arm> arms,
+      RoutingSpec.@Nullable Sticky sticky,
+      Duration duration,
+      AnalysisSpec analysis,
+      boolean autoPromoteWinner,
+      Duration scaleDownDelay)
+      implements StrategySpec {
+    public Experiment {
+      arms = List.copyOf(arms);
+    }
+
+    @Override
+    public String kind() {
+      return "experiment";
+    }
+
+    /** The arm of {@code version}, or null. */
+    public @Nullable Arm arm(String version) {
+      return arms.stream().filter(a -> a.version().equals(version)).findFirst().orElse(null);
+    }
+
+    /** One arm: a version and its share of users. */
+    public record Arm(String version, int weight) {}
+  }
+
+  /**
+   * Shadow traffic: the new version gets a copy of (a share of) the requests and its answers are
+   * thrown away, so users never see it; with {@code compare}, each shadow answer is compared with
+   * the stable version's and the router counts a {@code diff_rate}. When the analysis passes (for
+   * example {@code builtin: diff_rate, max: 0.01}), a promotion continues as the {@code then}
+   * strategy with the same version: the shadow release becomes a canary (or a blue-green switch).
+   *
+   * @param percent the share of requests copied, 1..100
+   * @param timeout a copy's own time limit; it never delays the user's answer
+   * @param maxBodyBytes requests with larger bodies are not copied
+   * @param mirrorUnsafe copy POST, PUT, PATCH and DELETE too (only when the shadow writes nowhere
+   *     real)
+   * @param compare what to compare, or null to only mirror
+   * @param analysis the analysis that decides whether the shadow may go on; null for none
+   * @param autoPromote go on by itself when the analysis succeeds; else wait for {@code sluice
+   *     promote}
+   * @param then the strategy a promotion continues with
+   * @param thenSnapshot that strategy as JSON, for the next release's spec snapshot
+   */
+  record Shadow(
+      int percent,
+      Duration timeout,
+      int maxBodyBytes,
+      boolean mirrorUnsafe,
+      @Nullable Compare compare,
+      @Nullable AnalysisSpec analysis,
+      boolean autoPromote,
+      StrategySpec then,
+      String thenSnapshot)
+      implements StrategySpec {
+
+    @Override
+    public String kind() {
+      return "shadow";
+    }
+
+    @Override
+    public Duration scaleDownDelay() {
+      return then.scaleDownDelay();
+    }
+
+    /**
+     * What of a shadow answer must equal the stable answer.
+     *
+     * @param status the status code
+     * @param headers these headers (case-insensitive names)
+     * @param body {@code none}, {@code exact} (byte for byte) or {@code json} (as JSON values,
+     *     ignoring object key order and the {@code ignore} pointers)
+     * @param ignore JSON pointers left out of a json comparison, e.g. {@code /timestamp}
+     */
+    public record Compare(boolean status, List<String> headers, String body, List<String> ignore) {
+      public Compare {
+        headers = List.copyOf(headers);
+        ignore = List.copyOf(ignore);
+      }
+    }
+  }
 }

@@ -226,7 +226,7 @@ class AnalysisSpecReaderTest {
                 + " builtin, prometheus, http, command)",
             "sluice.yaml:5:26: analysis.metrics[2].builtin: \"latency_p98\" (expected: one of"
                 + " request_rate, error_rate, latency_p50, latency_p90, latency_p95, latency_p99,"
-                + " upstream_failures)",
+                + " upstream_failures, diff_rate)",
             "sluice.yaml:6:39: analysis.metrics[3].prometheus.address: \"127.0.0.1:9090\""
                 + " (expected: an http URL like http://127.0.0.1:9090)",
             "sluice.yaml:6:64: analysis.metrics[3].prometheus.query: \" \" (expected: a PromQL"

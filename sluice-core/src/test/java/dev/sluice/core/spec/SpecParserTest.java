@@ -80,6 +80,114 @@ class SpecParserTest {
   }
 
   @Test
+  void routingRulesStickinessAndSharedListenersAreRead() throws SpecException {
+    Spec spec =
+        SpecParser.parse(
+            """
+            apps:
+              - name: shop
+                listen: 127.0.0.1:8080
+                hosts: [shop.example.com]
+                runtime: {process: {command: [x]}}
+                routing:
+                  forceHeader: {name: x-canary, value: "true", trusted: [10.0.0.0/8, "::1"]}
+                  routes:
+                    - match: {headers: {x-beta: {prefix: "yes"}}, cookies: {plan: pro}, pathPrefix: /api}
+                      version: stable
+                  sticky: {cookie: uid}
+              - name: blog
+                listen: 127.0.0.1:8080
+                pathPrefix: /blog
+                runtime: {process: {command: [x]}}
+            """,
+            "s.yaml");
+    AppSpec shop = spec.app("shop").orElseThrow();
+    assertThat(shop.hosts()).containsExactly("shop.example.com");
+    RoutingSpec r = shop.routing();
+    assertThat(r.routes()).hasSize(2);
+    assertThat(r.routes().get(0).version()).isEqualTo("canary");
+    assertThat(r.routes().get(0).trusted()).containsExactly("10.0.0.0/8", "::1/128");
+    assertThat(r.routes().get(0).match().headers())
+        .containsEntry(
+            "x-canary", new RoutingSpec.StringMatch(RoutingSpec.StringMatch.Kind.EXACT, "true"));
+    assertThat(r.routes().get(1).match().cookies())
+        .containsEntry(
+            "plan", new RoutingSpec.StringMatch(RoutingSpec.StringMatch.Kind.EXACT, "pro"));
+    assertThat(r.routes().get(1).match().pathPrefix()).isEqualTo("/api");
+    assertThat(r.sticky()).isEqualTo(new RoutingSpec.Sticky(RoutingSpec.Sticky.Kind.COOKIE, "uid"));
+    assertThat(spec.app("blog").orElseThrow().pathPrefix()).isEqualTo("/blog");
+  }
+
+  @Test
+  void badRoutingIsExplained() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    routing:
+                      routes:
+                        - {match: {headers: {x-a: {regex: "(unclosed"}}}, version: canary}
+                        - {match: {}, version: canary, trusted: [cafe]}
+                      sticky: {ip: yes}
+                """))
+        .containsExactly(
+            "sluice.yaml:7:43: apps[0].routing.routes[0].match.headers.x-a.regex: \"(unclosed\""
+                + " (expected: a regular expression (Unclosed group))",
+            "sluice.yaml:8:19: apps[0].routing.routes[1].match: an empty match (expected: at least"
+                + " one of: headers, cookies, query, pathPrefix, host)",
+            "sluice.yaml:8:50: apps[0].routing.routes[1].trusted[0]: \"cafe\" (expected: an IP"
+                + " address range like 10.0.0.0/8)",
+            "sluice.yaml:9:16: apps[0].routing.sticky.ip: unknown field (expected: one of cookie,"
+                + " header, session)");
+  }
+
+  @Test
+  void anExperimentNeedsTwoArmsWhoseWeightsAddUp() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    strategy:
+                      experiment:
+                        variants: [{version: a, weight: 60}, {version: b, weight: 30}]
+                        duration: 1h
+                        analysis: {metrics: [{name: p50, builtin: latency_p50}]}
+                """))
+        .containsExactly(
+            "sluice.yaml:7:19: apps[0].strategy.experiment.variants: weights adding up to 90"
+                + " (expected: weights that add up to 100)");
+  }
+
+  @Test
+  void aShadowDefaultsToContinuingAsBlueGreen() throws SpecException {
+    AppSpec app =
+        SpecParser.parse(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    strategy: {shadow: {compare: {headers: [content-type], body: json, ignore: [/now]}}}
+                """,
+                "s.yaml")
+            .apps()
+            .get(0);
+    StrategySpec.Shadow sh = (StrategySpec.Shadow) app.strategy();
+    assertThat(sh.percent()).isEqualTo(100);
+    assertThat(sh.then()).isEqualTo(StrategySpec.BlueGreen.defaults());
+    assertThat(sh.compare())
+        .isEqualTo(
+            new StrategySpec.Shadow.Compare(
+                true, java.util.List.of("content-type"), "json", java.util.List.of("/now")));
+  }
+
+  @Test
   void aFlagFileCanBeNamed() throws SpecException {
     Spec spec =
         SpecParser.parse(
@@ -187,7 +295,7 @@ class SpecParserTest {
             "sluice.yaml:3:12: apps[1].name: \"a\" (expected: a name not used before"
                 + " (apps[0].name))",
             "sluice.yaml:3:23: apps[1].listen: \"127.0.0.1:8080\" (expected: an address not used"
-                + " before (apps[0].listen))");
+                + " before, or hosts or pathPrefix on every app that shares it (apps[0].listen))");
   }
 
   @Test

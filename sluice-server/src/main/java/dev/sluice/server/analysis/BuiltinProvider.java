@@ -56,6 +56,7 @@ final class BuiltinProvider implements MetricProvider {
     return switch (m) {
       case REQUEST_RATE -> w.requests() / seconds;
       case UPSTREAM_FAILURES -> (double) w.upstreamFailures();
+      case DIFF_RATE -> null; // wired to the router's shadow comparisons with issue 5's router work
       case ERROR_RATE -> w.requests() == 0 ? null : w.errorShare();
       default ->
           w.latency().getTotalCount() == 0

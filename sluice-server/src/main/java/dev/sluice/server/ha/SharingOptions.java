@@ -82,21 +82,7 @@ public record SharingOptions(
     List<AppSpec> apps = new ArrayList<>();
     for (AppSpec a : spec.apps()) {
       HostPort at = appListen.get(a.name());
-      apps.add(
-          at == null
-              ? a
-              : new AppSpec(
-                  a.name(),
-                  at,
-                  a.runtime(),
-                  a.health(),
-                  a.timeouts(),
-                  a.progressDeadline(),
-                  a.revisionHistoryLimit(),
-                  a.strategy(),
-                  a.hooks(),
-                  a.notifications(),
-                  a.snapshot()));
+      apps.add(at == null ? a : a.withListen(at));
     }
     return new Spec(apps, spec.flags());
   }

@@ -52,6 +52,8 @@ class EventCodecTest {
           new Event.HooksFinished("prePromotion", false, "GET /smoke: 500"),
           new Event.Paused("step 4 waits"),
           new Event.PromoteRequested(true, "alice"),
+          new Event.PromoteRequested(false, "bob", "v3"),
+          new Event.ReleaseContinued(4, "canary"),
           new Event.TrafficSet(Map.of("v2", 75, "v3", 25)),
           new Event.ReleaseSucceeded("v3"),
           new Event.ReleaseFailed("not healthy"),
