@@ -87,7 +87,18 @@ public interface Store extends FlagStore, LeaseStore, AutoCloseable {
    * @throws ConcurrentAppendException when the first record does not follow the app's last event,
    *     i.e. someone else appended first; nothing was written
    */
-  void append(List<EventRecord> records, @Nullable Release release);
+  default void append(List<EventRecord> records, @Nullable Release release) {
+    append(records, release == null ? List.<Release>of() : List.of(release));
+  }
+
+  /**
+   * Appends one app's events in one transaction with the projections of every release they changed,
+   * as each is after them (a batch may end one release and start the next: a deploy with {@code
+   * --force}).
+   *
+   * @throws ConcurrentAppendException as {@link #append(List, Release)}
+   */
+  void append(List<EventRecord> records, List<Release> releases);
 
   /**
    * Appends as {@link #append(List, Release)} does, in one transaction with a check that {@code

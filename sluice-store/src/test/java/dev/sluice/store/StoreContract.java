@@ -8,6 +8,7 @@ import dev.sluice.core.event.Event;
 import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.Commands;
+import dev.sluice.core.release.Release;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.SpecParser;
 import java.time.Duration;
@@ -109,6 +110,24 @@ abstract class StoreContract {
     assertThat(r.reason()).isEqualTo("not healthy");
     assertThat(r.startedAt()).isEqualTo(T0);
     assertThat(r.updatedAt()).isEqualTo(T0.plusSeconds(60));
+  }
+
+  @Test
+  void aBatchThatEndsOneReleaseAndStartsTheNextProjectsBoth() throws Exception {
+    Store store = store();
+    AppState s = AppState.empty("shop");
+    List<Event> first = Commands.deploy(s, spec(), "v1", false, "test");
+    store.append(s.next(first, T0), s.applyAll(first, T0).release());
+    s = s.applyAll(first, T0);
+    List<Event> forced = Commands.deploy(s, spec(), "v2", true, "test");
+    AppState after = s.applyAll(forced, T0.plusSeconds(1));
+    Release aborted = s.applyAll(forced.subList(0, 1), T0.plusSeconds(1)).release();
+    store.append(s.next(forced, T0.plusSeconds(1)), List.of(aborted, after.release()));
+    List<ReleaseRecord> releases = store.releases("shop");
+    assertThat(releases).extracting(ReleaseRecord::revision).containsExactly(2, 1);
+    assertThat(releases.get(0).status()).isEqualTo("Progressing");
+    assertThat(releases.get(1).status()).isEqualTo("Aborted");
+    assertThat(releases.get(1).reason()).isEqualTo("replaced by a deploy of v2 by test");
   }
 
   @Test

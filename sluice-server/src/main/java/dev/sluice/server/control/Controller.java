@@ -6,6 +6,7 @@ import dev.sluice.core.release.AppState;
 import dev.sluice.core.release.CommandException;
 import dev.sluice.core.release.Decider;
 import dev.sluice.core.release.Observations;
+import dev.sluice.core.release.Release;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.core.spec.Spec;
@@ -220,10 +221,18 @@ public final class Controller implements AutoCloseable {
   private AppState append(AppSlot slot, AppState before, List<Event> events, Instant now) {
     List<EventRecord> records = before.next(events, now);
     AppState after = before;
+    List<Release> touched = new ArrayList<>();
     for (EventRecord r : records) {
+      Release was = after.release();
       after = after.apply(r);
+      if (was != null && after.release() != null && was.revision() != after.release().revision()) {
+        touched.add(was); // ended by this batch (replaced by a deploy --force, or continued)
+      }
     }
-    store.append(records, after.release());
+    if (after.release() != null) {
+      touched.add(after.release());
+    }
+    store.append(records, touched);
     for (EventRecord r : records) {
       log.info("{} #{}: {}", r.app(), r.seq(), r.event().describe());
       for (Consumer<EventRecord> s : subscribers) {

@@ -16,6 +16,7 @@ import dev.sluice.runtime.platform.Platform;
 import dev.sluice.runtime.platform.ReplicaView;
 import dev.sluice.runtime.platform.SpecResolver;
 import dev.sluice.server.local.LocalPlatform;
+import dev.sluice.server.local.RoutingTables;
 import dev.sluice.store.InstanceRecord;
 import dev.sluice.store.Store;
 import dev.sluice.store.StoreException;
@@ -246,7 +247,7 @@ public final class StandbyPlatform implements Platform {
       endpoints.put(v.version(), eps);
     }
     f.endpoints = endpoints;
-    f.main.update(table(desired.weights(), endpoints));
+    f.main.update(RoutingTables.of(desired, endpoints));
     if (f.preview != null) {
       String p = desired.preview();
       f.preview.update(

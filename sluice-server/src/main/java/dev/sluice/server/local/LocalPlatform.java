@@ -12,6 +12,7 @@ import dev.sluice.core.spec.StrategySpec;
 import dev.sluice.router.Endpoint;
 import dev.sluice.router.Listener;
 import dev.sluice.router.ListenerOptions;
+import dev.sluice.router.Mount;
 import dev.sluice.router.Router;
 import dev.sluice.router.RoutingTable;
 import dev.sluice.router.health.HealthCheckOptions;
@@ -89,9 +90,12 @@ public final class LocalPlatform implements Platform {
     final Set<String> shrinking = new HashSet<>();
     final Set<Endpoint> watched = new HashSet<>();
 
-    LocalApp(Listener listener, @Nullable Listener preview) {
+    final AppSpec spec;
+
+    LocalApp(Listener listener, @Nullable Listener preview, AppSpec spec) {
       this.listener = listener;
       this.preview = preview;
+      this.spec = spec;
     }
   }
 
@@ -119,9 +123,39 @@ public final class LocalPlatform implements Platform {
     this.controller = controllerThread;
   }
 
+  /**
+   * The listeners by address. Apps with the same {@code listen} address share one listener and are
+   * told apart by their {@code hosts} and {@code pathPrefix} (the router's mounts).
+   */
+  private final Map<String, Shared> listeners = new ConcurrentHashMap<>();
+
+  /** One listener and the apps mounted on it, in spec order. */
+  private static final class Shared {
+    final Listener listener;
+    final Map<String, Mount> mounts = new LinkedHashMap<>();
+
+    Shared(Listener listener) {
+      this.listener = listener;
+    }
+  }
+
+  private static String addressKey(AppSpec app) {
+    // port 0 asks for a free port each time: such listeners are never shared
+    return app.listen().port() == 0 ? "app:" + app.name() : app.listen().toString();
+  }
+
   @Override
   public void register(AppSpec app) {
-    Listener main = router.listen(listenerOptions(app, app.listen()));
+    Shared shared = listeners.get(addressKey(app));
+    Listener main;
+    if (shared != null) {
+      main = shared.listener;
+    } else {
+      main = router.listen(listenerOptions(app, app.listen()));
+      shared = new Shared(main);
+      listeners.put(addressKey(app), shared);
+    }
+    shared.mounts.put(app.name(), mount(app, RoutingTable.EMPTY));
     Listener preview = null;
     if (app.strategy() instanceof StrategySpec.BlueGreen bg && bg.previewListen() != null) {
       try {
@@ -131,7 +165,23 @@ public final class LocalPlatform implements Platform {
         throw e;
       }
     }
-    apps.put(app.name(), new LocalApp(main, preview));
+    apps.put(app.name(), new LocalApp(main, preview, app));
+  }
+
+  private static Mount mount(AppSpec app, RoutingTable table) {
+    return new Mount(
+        app.name(), app.hosts(), app.pathPrefix() == null ? "/" : app.pathPrefix(), table);
+  }
+
+  /** Routes an app's traffic by {@code table}: its own listener, or its mount on a shared one. */
+  private void route(LocalApp app, RoutingTable table) {
+    Shared shared = listeners.get(addressKey(app.spec));
+    if (shared == null || shared.mounts.size() <= 1) {
+      app.listener.update(table);
+      return;
+    }
+    shared.mounts.put(app.spec.name(), mount(app.spec, table));
+    shared.listener.update(List.copyOf(shared.mounts.values()));
   }
 
   /**
@@ -139,7 +189,7 @@ public final class LocalPlatform implements Platform {
    * and now leads: its listeners never stop accepting), instead of binding them.
    */
   public void register(AppSpec app, Listener main, @Nullable Listener preview) {
-    apps.put(app.name(), new LocalApp(main, preview));
+    apps.put(app.name(), new LocalApp(main, preview, app));
   }
 
   /** How an app's listener at {@code at} is set up (timeouts from the spec). */
@@ -357,7 +407,7 @@ public final class LocalPlatform implements Platform {
       }
       endpoints.put(v.version(), eps);
     }
-    app.listener.update(table(desired.weights(), endpoints));
+    route(app, RoutingTables.of(desired, endpoints));
     if (app.preview != null) {
       String p = desired.preview();
       app.preview.update(
@@ -534,8 +584,11 @@ public final class LocalPlatform implements Platform {
 
   @Override
   public void close() {
+    Set<Listener> closed = new HashSet<>();
     for (LocalApp app : new LinkedHashMap<>(apps).values()) {
-      app.listener.close();
+      if (closed.add(app.listener)) {
+        app.listener.close();
+      }
       if (app.preview != null) {
         app.preview.close();
       }

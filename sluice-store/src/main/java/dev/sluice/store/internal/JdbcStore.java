@@ -138,9 +138,9 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void append(List<EventRecord> records, @Nullable Release release) {
+  public void append(List<EventRecord> records, List<Release> releases) {
     if (fence == null) {
-      append(records, release, (Lease) null);
+      append(records, releases, (Lease) null);
       return;
     }
     Lease lease = fence.get();
@@ -148,11 +148,15 @@ public final class JdbcStore implements Store {
       throw new LeaseLostException(
           "this process does not hold the leader lease, so it may not append; nothing was written");
     }
-    append(records, release, lease);
+    append(records, releases, lease);
   }
 
   @Override
   public void append(List<EventRecord> records, @Nullable Release release, @Nullable Lease fence) {
+    append(records, release == null ? List.<Release>of() : List.of(release), fence);
+  }
+
+  private void append(List<EventRecord> records, List<Release> releases, @Nullable Lease fence) {
     if (records.isEmpty()) {
       return;
     }
@@ -197,7 +201,7 @@ public final class JdbcStore implements Store {
               }
               ps.executeBatch();
             }
-            if (release != null) {
+            for (Release release : releases) {
               upsertRelease(c, app, release, records.get(records.size() - 1).at());
             }
             db.notifyChange(c, app);
