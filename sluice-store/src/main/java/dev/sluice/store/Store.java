@@ -88,7 +88,7 @@ public interface Store extends FlagStore, LeaseStore, AutoCloseable {
    *     i.e. someone else appended first; nothing was written
    */
   default void append(List<EventRecord> records, @Nullable Release release) {
-    append(records, release == null ? List.<Release>of() : List.of(release));
+    appendProjecting(records, release == null ? List.<Release>of() : List.of(release));
   }
 
   /**
@@ -98,7 +98,7 @@ public interface Store extends FlagStore, LeaseStore, AutoCloseable {
    *
    * @throws ConcurrentAppendException as {@link #append(List, Release)}
    */
-  void append(List<EventRecord> records, List<Release> releases);
+  void appendProjecting(List<EventRecord> records, List<Release> releases);
 
   /**
    * Appends as {@link #append(List, Release)} does, in one transaction with a check that {@code

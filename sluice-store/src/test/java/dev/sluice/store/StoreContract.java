@@ -122,7 +122,7 @@ abstract class StoreContract {
     List<Event> forced = Commands.deploy(s, spec(), "v2", true, "test");
     AppState after = s.applyAll(forced, T0.plusSeconds(1));
     Release aborted = s.applyAll(forced.subList(0, 1), T0.plusSeconds(1)).release();
-    store.append(s.next(forced, T0.plusSeconds(1)), List.of(aborted, after.release()));
+    store.appendProjecting(s.next(forced, T0.plusSeconds(1)), List.of(aborted, after.release()));
     List<ReleaseRecord> releases = store.releases("shop");
     assertThat(releases).extracting(ReleaseRecord::revision).containsExactly(2, 1);
     assertThat(releases.get(0).status()).isEqualTo("Progressing");

@@ -232,7 +232,7 @@ public final class Controller implements AutoCloseable {
     if (after.release() != null) {
       touched.add(after.release());
     }
-    store.append(records, touched);
+    store.appendProjecting(records, touched);
     for (EventRecord r : records) {
       log.info("{} #{}: {}", r.app(), r.seq(), r.event().describe());
       for (Consumer<EventRecord> s : subscribers) {

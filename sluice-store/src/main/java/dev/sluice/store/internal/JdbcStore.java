@@ -138,9 +138,9 @@ public final class JdbcStore implements Store {
   }
 
   @Override
-  public void append(List<EventRecord> records, List<Release> releases) {
+  public void appendProjecting(List<EventRecord> records, List<Release> releases) {
     if (fence == null) {
-      append(records, releases, (Lease) null);
+      appendProjecting(records, releases, null);
       return;
     }
     Lease lease = fence.get();
@@ -148,15 +148,16 @@ public final class JdbcStore implements Store {
       throw new LeaseLostException(
           "this process does not hold the leader lease, so it may not append; nothing was written");
     }
-    append(records, releases, lease);
+    appendProjecting(records, releases, lease);
   }
 
   @Override
   public void append(List<EventRecord> records, @Nullable Release release, @Nullable Lease fence) {
-    append(records, release == null ? List.<Release>of() : List.of(release), fence);
+    appendProjecting(records, release == null ? List.<Release>of() : List.of(release), fence);
   }
 
-  private void append(List<EventRecord> records, List<Release> releases, @Nullable Lease fence) {
+  private void appendProjecting(
+      List<EventRecord> records, List<Release> releases, @Nullable Lease fence) {
     if (records.isEmpty()) {
       return;
     }
