@@ -3,6 +3,7 @@ package dev.sluice.router;
 import dev.sluice.router.health.HealthChecks;
 import dev.sluice.router.internal.RouterCore;
 import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.router.shadow.ShadowResults;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
@@ -37,6 +38,9 @@ public interface Router extends AutoCloseable {
 
   /** Returns the per-version metrics. */
   RouterMetrics metrics();
+
+  /** Returns the results of shadow traffic: counts per window, diff rates, differing pairs. */
+  ShadowResults shadow();
 
   /** Returns the number of requests in flight on this endpoint (0 for an unknown one). */
   int inFlight(Endpoint endpoint);

@@ -93,6 +93,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private @Nullable CompiledTable table;
   private @Nullable VersionEntry version;
   private byte @Nullable [] setCookie;
+  private @Nullable ShadowExchange shadow;
   private @Nullable EndpointState endpoint;
   private @Nullable EndpointState tried1;
   private @Nullable EndpointState tried2;
@@ -230,6 +231,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return false;
     }
     boolean ended = r == BodyFraming.END;
+    ShadowExchange x = shadow;
+    if (x != null && !x.sent() && end > start && !x.appendBody(b, start, end - start)) {
+      shadow = null;
+    }
     UpstreamHandler u = upstream;
     if (active && u != null && end > start) {
       Channel uc = u.channel();
@@ -247,6 +252,9 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       readingBody = false;
       if (active) {
         requestDone = true;
+        if (shadow != null && !shadow.sent()) {
+          sendShadow();
+        }
       }
     }
     return ended;
@@ -304,6 +312,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         version.metrics.abandoned(loop);
         version = null;
       }
+      endShadow(false);
       releaseUpstreamHead();
       active = false;
     }
@@ -354,6 +363,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     // The head as it goes upstream, kept for retries until the exchange ends. A small body that
     // came with it joins it, so head and body leave in one write.
     ByteBuf head = p.writeRequest(ctx.alloc(), clientIp, join);
+    int headBytes = head.writerIndex();
     upstreamHead = head;
     if (join > 0) {
       head.writeBytes(b, join);
@@ -380,8 +390,48 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       respondError(503, ErrorResponses.NO_HEALTHY_UPSTREAM);
       return;
     }
+    if (t.shadow != null) {
+      maybeShadow(t, p, head, headBytes, length);
+    }
     useEndpoint(route.endpoint);
     acquire();
+    if (shadow != null && requestDone) {
+      sendShadow();
+    }
+  }
+
+  /** Starts a shadow copy of this request when the table's shadow picks it. */
+  private void maybeShadow(CompiledTable t, HeadParser p, ByteBuf head, int headBytes, long len) {
+    ShadowPlan plan = t.shadow;
+    if (plan.version == version || !plan.picks(p)) {
+      return;
+    }
+    ShadowExchange x =
+        new ShadowExchange(plan, t, version, loop, p, head, headBytes, core.shadowRegistry);
+    if (len > plan.maxBodyBytes) {
+      x.drop("request body over maxBodyBytes");
+      return;
+    }
+    shadow = x;
+  }
+
+  private void sendShadow() {
+    ShadowExchange x = shadow;
+    if (x.comparing()) {
+      core.shadowSenders[loop].send(x);
+    } else {
+      // Nothing of the primary is needed: the copy is on its own from here.
+      shadow = null;
+      core.shadowSenders[loop].send(x);
+    }
+  }
+
+  private void endShadow(boolean primaryOk) {
+    ShadowExchange x = shadow;
+    if (x != null) {
+      shadow = null;
+      x.primaryEnded(primaryOk);
+    }
   }
 
   /** Answers a head that failed to parse, and closes. */
@@ -568,6 +618,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     } else if (http10) {
       adds |= HeadParser.ADD_KEEP_ALIVE;
     }
+    ShadowExchange x = shadow;
+    if (x != null) {
+      x.primaryHead(p);
+      u.capture = x.primaryBody;
+    }
     byte[] cookie = setCookie;
     if (cookie != null) {
       p.extra(cookie);
@@ -631,6 +686,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       releaseEndpoint();
       version.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
       version = null;
+      endShadow(false);
       releaseUpstreamHead();
       active = false;
       closed = true;
@@ -683,6 +739,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   /** Writes the end of the response (if not written yet) and closes the books on the exchange. */
   private void finish(@Nullable ByteBuf last) {
     releaseEndpoint();
+    endShadow(last == null);
     VersionEntry v = version;
     if (v != null) {
       v.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);

@@ -4,6 +4,7 @@ import dev.sluice.router.Balancing;
 import dev.sluice.router.RouteRule;
 import dev.sluice.router.RoutingTable;
 import dev.sluice.router.Sticky;
+import dev.sluice.router.shadow.Shadow;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,9 @@ final class CompiledTable {
   private final byte[] stickyName;
   private final VersionEntry[] stickyOrder;
   private final int[] stickyBound;
+
+  /** The table's shadow traffic, or null (none, or its version is not in the table). */
+  final @Nullable ShadowPlan shadow;
 
   CompiledTable(String app, RoutingTable source, VersionEntry[] versions, int loops) {
     this.app = app;
@@ -100,6 +104,9 @@ final class CompiledTable {
       }
     }
     this.inspects = ruleMatches.length > 0 || sticky != null;
+    Shadow sh = source.shadow();
+    VersionEntry shadowVersion = sh == null ? null : byName(sh.version());
+    this.shadow = shadowVersion == null ? null : new ShadowPlan(sh, shadowVersion);
   }
 
   private @Nullable VersionEntry byName(String name) {

@@ -28,15 +28,59 @@ final class EndpointState {
 
   private final ArrayDeque<UpstreamHandler>[] idle;
 
+  /** Idle connections of shadow copies, per loop; created on first use. */
+  private final ArrayDeque<ShadowClientHandler>[] shadowIdle;
+
   @SuppressWarnings("unchecked")
   EndpointState(Endpoint endpoint, int loops) {
     this.endpoint = endpoint;
     this.address = new InetSocketAddress(endpoint.host(), endpoint.port());
     this.inFlight = new LoopCounters(loops, 1);
     this.idle = new ArrayDeque[loops];
+    this.shadowIdle = new ArrayDeque[loops];
     for (int i = 0; i < loops; i++) {
       idle[i] = new ArrayDeque<>();
     }
+  }
+
+  /** Returns an open idle shadow connection of this loop, or null. Call on loop {@code loop}. */
+  ShadowClientHandler pollShadowIdle(int loop) {
+    ArrayDeque<ShadowClientHandler> pool = shadowIdle[loop];
+    if (pool == null) {
+      return null;
+    }
+    ShadowClientHandler h;
+    while ((h = pool.pollLast()) != null) {
+      h.pooled = false;
+      if (h.channel().isActive()) {
+        return h;
+      }
+      h.channel().close();
+    }
+    return null;
+  }
+
+  /** Keeps a shadow connection for reuse, or closes it. Call on loop {@code loop}. */
+  void offerShadowIdle(int loop, ShadowClientHandler h, int max) {
+    ArrayDeque<ShadowClientHandler> pool = shadowIdle[loop];
+    if (pool == null) {
+      pool = shadowIdle[loop] = new ArrayDeque<>();
+    }
+    if (retired || pool.size() >= max || !h.channel().isActive()) {
+      h.channel().close();
+      return;
+    }
+    h.pooled = true;
+    pool.addLast(h);
+  }
+
+  /** Forgets a pooled shadow connection that closed. Call on loop {@code loop}. */
+  void removeShadowIdle(int loop, ShadowClientHandler h) {
+    ArrayDeque<ShadowClientHandler> pool = shadowIdle[loop];
+    if (pool != null) {
+      pool.remove(h);
+    }
+    h.pooled = false;
   }
 
   /** Counts a request that starts on this replica. Call on loop {@code loop}. */
@@ -91,6 +135,12 @@ final class EndpointState {
     while ((h = idle[loop].pollLast()) != null) {
       h.pooled = false;
       h.channel().close();
+    }
+    ArrayDeque<ShadowClientHandler> pool = shadowIdle[loop];
+    ShadowClientHandler s;
+    while (pool != null && (s = pool.pollLast()) != null) {
+      s.pooled = false;
+      s.channel().close();
     }
   }
 }

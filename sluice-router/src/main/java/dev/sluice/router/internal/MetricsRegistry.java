@@ -4,6 +4,7 @@ import dev.sluice.router.Ticker;
 import dev.sluice.router.metrics.RouterMetrics;
 import dev.sluice.router.metrics.StatusCounts;
 import dev.sluice.router.metrics.WindowSnapshot;
+import dev.sluice.router.shadow.ShadowWindow;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -71,6 +72,18 @@ final class MetricsRegistry implements RouterMetrics {
     return m.window(window);
   }
 
+  /** Returns the shadow results of a version in a window; zeros for an unknown version. */
+  ShadowWindow shadowWindow(String app, String version, Duration window) {
+    Objects.requireNonNull(window, "window");
+    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+      throw new IllegalArgumentException("window: " + window + " (expected: 1s..10m)");
+    }
+    VersionMetrics m = versions.get(new Key(app, version));
+    return m == null ? new ShadowWindow(window, 0, 0, 0, 0) : m.shadowWindow(window);
+  }
+
+  private static final String[] SHADOW_RESULTS = {"same", "different", "error", "dropped"};
+
   @Override
   public void writePrometheus(Appendable out) throws IOException {
     List<VersionMetrics> all = new ArrayList<>(versions.values());
@@ -121,6 +134,31 @@ final class MetricsRegistry implements RouterMetrics {
       out.append("sluice_request_duration_seconds_count");
       labels(out, m, null, null);
       out.append(' ').append(Long.toString(b[LE.length])).append('\n');
+    }
+    boolean shadowHeader = false;
+    for (VersionMetrics m : all) {
+      long[] totals = new long[SHADOW_RESULTS.length];
+      long any = 0;
+      for (int i = 0; i < totals.length; i++) {
+        totals[i] = m.shadowTotal(VersionMetrics.SHADOW_SAME + i);
+        any += totals[i];
+      }
+      if (any == 0) {
+        continue;
+      }
+      if (!shadowHeader) {
+        header(
+            out,
+            "sluice_shadow_requests_total",
+            "counter",
+            "Shadow copies by result: same, different, error (not compared), dropped (not sent).");
+        shadowHeader = true;
+      }
+      for (int i = 0; i < totals.length; i++) {
+        out.append("sluice_shadow_requests_total");
+        labels(out, m, "result", SHADOW_RESULTS[i]);
+        out.append(' ').append(Long.toString(totals[i])).append('\n');
+      }
     }
     header(out, "sluice_replica_healthy", "gauge", "1 when the replica may get traffic.");
     for (ReplicaHealth r : replicas.get()) {

@@ -10,6 +10,7 @@ import dev.sluice.router.RoutingTable;
 import dev.sluice.router.Ticker;
 import dev.sluice.router.health.HealthChecks;
 import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.router.shadow.ShadowResults;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -57,6 +58,12 @@ public final class RouterCore implements Router {
   private final ConcurrentHashMap<Endpoint, EndpointState> endpoints = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<ListenerImpl> listeners = new CopyOnWriteArrayList<>();
   private final MetricsRegistry metrics;
+
+  /** Shadow results, and the senders of shadow copies, one per event loop. */
+  final ShadowRegistry shadowRegistry;
+
+  final ShadowSender[] shadowSenders;
+
   private final ScheduledFuture<?> metricsTick;
 
   private RouterCore(RouterOptions options) {
@@ -83,6 +90,11 @@ public final class RouterCore implements Router {
     }
     this.healthChecker = new HealthChecker(this);
     this.metrics = new MetricsRegistry(loops.length, ticker, this::replicaHealth);
+    this.shadowRegistry = new ShadowRegistry(metrics, options.clock());
+    this.shadowSenders = new ShadowSender[loops.length];
+    for (int i = 0; i < loops.length; i++) {
+      shadowSenders[i] = new ShadowSender(this, i);
+    }
     // Keeps the 1-second windows aligned even when nobody reads them.
     this.metricsTick = loops[0].scheduleAtFixedRate(metrics::flushAll, 1, 1, TimeUnit.SECONDS);
   }
@@ -200,6 +212,11 @@ public final class RouterCore implements Router {
   @Override
   public RouterMetrics metrics() {
     return metrics;
+  }
+
+  @Override
+  public ShadowResults shadow() {
+    return shadowRegistry;
   }
 
   @Override

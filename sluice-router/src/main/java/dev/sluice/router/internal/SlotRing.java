@@ -14,8 +14,11 @@ import org.HdrHistogram.IntCountsHistogram;
  */
 final class SlotRing {
 
-  /** Counter columns per slot: status classes 1xx..5xx, then upstream failures. */
-  static final int COUNTERS = 6;
+  /**
+   * Counter columns per slot: status classes 1xx..5xx, upstream failures, then shadow results
+   * (same, different, error, dropped).
+   */
+  static final int COUNTERS = 10;
 
   private final long[] slotNumber;
   private final IntCountsHistogram[] histograms;

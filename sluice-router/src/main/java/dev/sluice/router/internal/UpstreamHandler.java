@@ -64,6 +64,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   /** Whether the connection may carry another exchange after this response; set with the head. */
   boolean reusable;
 
+  /** Where the body's data bytes are copied for a shadow comparison, or null; set with the head. */
+  @Nullable BodyCapture capture;
+
   // The response in progress.
   private @Nullable ByteBuf in;
   private int scan;
@@ -81,6 +84,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   /** Starts reading a new response, for a new owner or a new attempt. */
   void startResponse() {
     generation++;
+    capture = null;
     inBody = false;
     scan = 0;
     releaseInput();
@@ -155,6 +159,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
       int before = b.readerIndex();
       int r = body.next(b);
       int at = b.readerIndex();
+      if (r > 0 && capture != null) {
+        capture.append(b, at, r);
+      }
       if (out == OUT_DECHUNK && at != before) {
         // Framing was stepped over: what came before it goes, the framing does not.
         emit(o, b, emitFrom, before);

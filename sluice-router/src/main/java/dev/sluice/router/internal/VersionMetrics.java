@@ -3,6 +3,7 @@ package dev.sluice.router.internal;
 import dev.sluice.router.Ticker;
 import dev.sluice.router.metrics.StatusCounts;
 import dev.sluice.router.metrics.WindowSnapshot;
+import dev.sluice.router.shadow.ShadowWindow;
 import java.time.Duration;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
@@ -32,11 +33,18 @@ final class VersionMetrics {
 
   private static final long SECOND = 1_000_000_000L;
 
-  // Counter fields: 0..4 are the status classes 1xx..5xx.
+  // Counter fields: 0..4 are the status classes 1xx..5xx; 0..9 are the windowed ones.
   private static final int FAILURES = 5;
-  private static final int STARTED = 6;
-  private static final int ENDED = 7;
-  private static final int SUM_MICROS = 8;
+
+  /** Shadow results, fields 6..9: same, different, error, dropped. */
+  static final int SHADOW_SAME = 6;
+
+  static final int SHADOW_DIFFERENT = 7;
+  static final int SHADOW_ERROR = 8;
+  static final int SHADOW_DROPPED = 9;
+  private static final int STARTED = 10;
+  private static final int ENDED = 11;
+  private static final int SUM_MICROS = 12;
 
   final String app;
   final String version;
@@ -62,7 +70,7 @@ final class VersionMetrics {
     this.version = version;
     this.ticker = ticker;
     this.origin = origin;
-    this.counters = new LoopCounters(loops, 9);
+    this.counters = new LoopCounters(loops, 13);
     this.recorders = new SingleWriterRecorder[loops];
     this.intervals = new Histogram[loops];
     for (int i = 0; i < loops; i++) {
@@ -95,6 +103,16 @@ final class VersionMetrics {
 
   void upstreamFailed(int loop) {
     counters.add(loop, FAILURES, 1);
+  }
+
+  /** Counts a shadow result: one of the SHADOW_ fields. Call on loop {@code loop}. */
+  void shadow(int loop, int result) {
+    counters.add(loop, result, 1);
+  }
+
+  /** Returns the total of a shadow result (SHADOW_ field) since the start. */
+  long shadowTotal(int result) {
+    return counters.sum(result);
   }
 
   long inFlight() {
@@ -153,17 +171,32 @@ final class VersionMetrics {
   }
 
   synchronized WindowSnapshot window(Duration window) {
+    Histogram latency = new Histogram(MAX_MICROS, 2);
+    long[] sums = sums(window, latency);
+    StatusCounts counts = new StatusCounts(sums[0], sums[1], sums[2], sums[3], sums[4]);
+    return new WindowSnapshot(window, counts.total(), counts, sums[5], latency);
+  }
+
+  synchronized ShadowWindow shadowWindow(Duration window) {
+    long[] sums = sums(window, new Histogram(MAX_MICROS, 2));
+    return new ShadowWindow(
+        window,
+        sums[SHADOW_SAME],
+        sums[SHADOW_DIFFERENT],
+        sums[SHADOW_ERROR],
+        sums[SHADOW_DROPPED]);
+  }
+
+  private long[] sums(Duration window, Histogram latency) {
     flush();
     long second = Math.max(0, (ticker.nanos() - origin) / SECOND);
     long secs = Math.max(1, (window.toMillis() + 999) / 1000);
-    Histogram latency = new Histogram(MAX_MICROS, 2);
     long[] sums = new long[SlotRing.COUNTERS];
     if (secs <= seconds.size() - 1) {
       seconds.sum(second, (int) secs, latency, sums);
     } else {
       tens.sum(second / 10, (int) Math.min(tens.size(), (secs + 9) / 10), latency, sums);
     }
-    StatusCounts counts = new StatusCounts(sums[0], sums[1], sums[2], sums[3], sums[4]);
-    return new WindowSnapshot(window, counts.total(), counts, sums[5], latency);
+    return sums;
   }
 }
