@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
       SampleAppCommand.class,
       DemoCommand.class,
       TokenCommand.class,
+      ShadowCommand.class,
       FlagsCommand.class,
     })
 public final class Main implements Runnable {

@@ -12,6 +12,7 @@ import dev.sluice.runtime.process.ProcessSupervisor;
 import dev.sluice.runtime.process.SupervisorOptions;
 import dev.sluice.server.analysis.Analyzer;
 import dev.sluice.server.api.ApiServer;
+import dev.sluice.server.api.ShadowApi;
 import dev.sluice.server.api.Tls;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
@@ -231,7 +232,7 @@ public final class Daemon implements AutoCloseable {
                   shared == null ? store : store.fencedBy(shared::fence),
                   baseDir,
                   stateDir.resolve("logs"),
-                  Analyzer.create(router.metrics(), baseDir),
+                  Analyzer.create(router.metrics(), router.shadow(), baseDir),
                   o.clock(),
                   kubernetes != null
                       ? kubernetes.leadership()
@@ -292,8 +293,17 @@ public final class Daemon implements AutoCloseable {
               tokens,
               () -> o.sharing().apply(SpecParser.parse(o.specFile())),
               shared == null
-                  ? List.of(flagsApi, new OfrepApi(flags), dashboard)
-                  : List.of(new FollowerGuard(shared), flagsApi, new OfrepApi(flags), dashboard));
+                  ? List.of(
+                      flagsApi,
+                      new OfrepApi(flags),
+                      dashboard,
+                      new ShadowApi(controller, router.shadow()))
+                  : List.of(
+                      new FollowerGuard(shared),
+                      flagsApi,
+                      new OfrepApi(flags),
+                      dashboard,
+                      new ShadowApi(controller, router.shadow())));
       parts.add(api);
       parts.add(flagsApi); // closed first: ends open change streams before the API stops
       parts.add(dashboard::close); // likewise the dashboard's live streams

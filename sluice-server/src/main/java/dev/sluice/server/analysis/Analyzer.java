@@ -10,6 +10,8 @@ import dev.sluice.core.analysis.Scorer;
 import dev.sluice.core.spec.Durations;
 import dev.sluice.router.metrics.RouterMetrics;
 import dev.sluice.router.metrics.WindowSnapshot;
+import dev.sluice.router.shadow.ShadowResults;
+import dev.sluice.router.shadow.ShadowWindow;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +50,7 @@ public final class Analyzer implements AutoCloseable {
   private static final Duration BUILTIN_TIMEOUT = Duration.ofSeconds(5);
 
   private final RouterMetrics metrics;
+  private final @Nullable ShadowResults shadows;
   private final ExecutorService executor;
   private @Nullable HttpClient http; // built on first use: it costs TLS set-up, builtin needs none
   private final MetricProvider builtin;
@@ -55,8 +58,9 @@ public final class Analyzer implements AutoCloseable {
   private final MetricProvider httpJson;
   private final MetricProvider command;
 
-  private Analyzer(RouterMetrics metrics, Path workingDir) {
+  private Analyzer(RouterMetrics metrics, @Nullable ShadowResults shadows, Path workingDir) {
     this.metrics = metrics;
+    this.shadows = shadows;
     this.executor = Executors.newVirtualThreadPerTaskExecutor();
     JsonClient json = new JsonClient(this::http);
     this.builtin = new BuiltinProvider();
@@ -70,8 +74,15 @@ public final class Analyzer implements AutoCloseable {
    * directory).
    */
   public static Analyzer create(RouterMetrics metrics, Path workingDir) {
+    return create(metrics, null, workingDir);
+  }
+
+  /** An analyzer that also reads the router's shadow comparisons (for {@code diff_rate}). */
+  public static Analyzer create(
+      RouterMetrics metrics, @Nullable ShadowResults shadows, Path workingDir) {
     return new Analyzer(
         Objects.requireNonNull(metrics, "metrics"),
+        shadows,
         Objects.requireNonNull(workingDir, "workingDir"));
   }
 
@@ -89,7 +100,8 @@ public final class Analyzer implements AutoCloseable {
             () -> {
               WindowSnapshot c = metrics.window(app, canary, window);
               WindowSnapshot b = stable == null ? null : metrics.window(app, stable, window);
-              return new Target(app, stable, canary, window, spec.minRequests(), c, b);
+              ShadowWindow sw = shadows == null ? null : shadows.window(app, canary, window);
+              return new Target(app, stable, canary, window, spec.minRequests(), c, b, sw);
             },
             executor)
         .thenCompose(t -> measure(spec, t))

@@ -6,6 +6,7 @@ import dev.sluice.core.analysis.Reading;
 import dev.sluice.core.analysis.Sample;
 import dev.sluice.core.spec.Durations;
 import dev.sluice.router.metrics.WindowSnapshot;
+import dev.sluice.router.shadow.ShadowWindow;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 import org.jspecify.annotations.Nullable;
@@ -20,6 +21,14 @@ final class BuiltinProvider implements MetricProvider {
   @Override
   public Reading read(MetricSpec metric, Target t) {
     BuiltinMetric m = ((MetricSpec.Builtin) metric.provider()).metric();
+    if (m == BuiltinMetric.DIFF_RATE) {
+      ShadowWindow s = t.shadow();
+      if (s == null || s.compared() == 0) {
+        return Reading.noData(
+            "no shadow answer was compared in the last " + Durations.format(t.window()));
+      }
+      return Reading.of(s.diffRate());
+    }
     WindowSnapshot canary = t.canaryTraffic();
     WindowSnapshot baseline = t.baselineTraffic();
     String window = Durations.format(t.window());
@@ -56,7 +65,7 @@ final class BuiltinProvider implements MetricProvider {
     return switch (m) {
       case REQUEST_RATE -> w.requests() / seconds;
       case UPSTREAM_FAILURES -> (double) w.upstreamFailures();
-      case DIFF_RATE -> null; // wired to the router's shadow comparisons with issue 5's router work
+      case DIFF_RATE -> null; // read from the shadow comparisons in read()
       case ERROR_RATE -> w.requests() == 0 ? null : w.errorShare();
       default ->
           w.latency().getTotalCount() == 0

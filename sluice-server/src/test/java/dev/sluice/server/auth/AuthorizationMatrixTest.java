@@ -148,6 +148,12 @@ class AuthorizationMatrixTest {
               "/api/v1/apps/ghost/rollback",
               "{}",
               OPERATOR_UP),
+          row(
+              Kind.API,
+              "GET /api/v1/apps/{app}/shadow/diffs",
+              "/api/v1/apps/shop/shadow/diffs",
+              null,
+              VIEWER_UP),
           row(Kind.API, "POST /api/v1/validate", "/api/v1/validate", "apps: []", VIEWER_UP),
           // Tokens.
           row(Kind.API, "GET /api/v1/tokens", ADMIN_ONLY),
