@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
     description = {
       "A small HTTP app for demos and tests, listening on $PORT (or --port): / answers 200 with",
       "the version (500 at --error-rate), /health and /ready answer 200, /slow?ms=N waits N ms,",
-      "POST /admin/error-rate?permille=N changes the error rate while it runs (a fault switch)."
+      "/api/items answers JSON ({items, version, time}), POST /admin/error-rate?permille=N",
+      "changes the error rate while it runs (a fault switch)."
     })
 final class SampleAppCommand implements Callable<Integer> {
   @Option(
@@ -32,6 +33,9 @@ final class SampleAppCommand implements Callable<Integer> {
 
   @Option(names = "--latency-ms", paramLabel = "N", description = "added to every / request")
   long latencyMs;
+
+  @Option(names = "--items", paramLabel = "N", description = "items /api/items lists (default: 3)")
+  int items = 3;
 
   @Option(names = "--port", paramLabel = "PORT", description = "default: $PORT")
   Integer port;
@@ -54,7 +58,7 @@ final class SampleAppCommand implements Callable<Integer> {
       System.err.println("no port: set $PORT or pass --port");
       return Main.REFUSED;
     }
-    SampleApp app = SampleApp.start(host, p, version, errorRate, latencyMs);
+    SampleApp app = SampleApp.start(host, p, version, errorRate, latencyMs, items);
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

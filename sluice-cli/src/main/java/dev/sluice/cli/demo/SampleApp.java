@@ -18,20 +18,33 @@ public final class SampleApp implements AutoCloseable {
   private final HttpServer server;
   private final String version;
   private volatile double errorRate;
+  private final int items;
   private final long latencyMs;
 
-  private SampleApp(HttpServer server, String version, double errorRate, long latencyMs) {
+  private SampleApp(
+      HttpServer server, String version, double errorRate, long latencyMs, int items) {
     this.server = server;
     this.version = version;
     this.errorRate = errorRate;
     this.latencyMs = latencyMs;
+    this.items = items;
   }
 
   /** Starts the app on {@code host:port}. */
   public static SampleApp start(
       String host, int port, String version, double errorRate, long latencyMs) throws IOException {
+    return start(host, port, version, errorRate, latencyMs, 3);
+  }
+
+  /**
+   * Starts the app on {@code host:port}; {@code /api/items} answers {@code items} items (change it
+   * between versions to make a behaviour change a shadow comparison finds).
+   */
+  public static SampleApp start(
+      String host, int port, String version, double errorRate, long latencyMs, int items)
+      throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 512);
-    SampleApp app = new SampleApp(server, version, errorRate, latencyMs);
+    SampleApp app = new SampleApp(server, version, errorRate, latencyMs, items);
     server.createContext("/", app::handle);
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     server.start();
@@ -61,6 +74,24 @@ public final class SampleApp implements AutoCloseable {
         case "/slow" -> {
           sleep(param(ex, "ms", 1000));
           send(ex, 200, "version " + version + " (slow)\n");
+        }
+        case "/api/items" -> {
+          sleep(latencyMs);
+          StringBuilder list = new StringBuilder();
+          for (int i = 1; i <= items; i++) {
+            list.append(i == 1 ? "" : ",").append(i);
+          }
+          ex.getResponseHeaders().set("Content-Type", "application/json");
+          send(
+              ex,
+              200,
+              "{\"items\":["
+                  + list
+                  + "],\"version\":\""
+                  + version
+                  + "\",\"time\":"
+                  + System.nanoTime()
+                  + "}\n");
         }
         case "/" -> {
           sleep(latencyMs);
@@ -105,7 +136,9 @@ public final class SampleApp implements AutoCloseable {
 
   private void send(HttpExchange ex, int status, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    if (!ex.getResponseHeaders().containsKey("Content-Type")) {
+      ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    }
     ex.getResponseHeaders().set("X-Version", version);
     ex.sendResponseHeaders(status, bytes.length);
     ex.getResponseBody().write(bytes);
