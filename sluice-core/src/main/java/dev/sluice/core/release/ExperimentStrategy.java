@@ -4,6 +4,7 @@ import dev.sluice.core.analysis.AnalysisResult;
 import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.analysis.Classification;
 import dev.sluice.core.analysis.Measurement;
+import dev.sluice.core.analysis.MetricSpec;
 import dev.sluice.core.event.Event;
 import dev.sluice.core.event.Event.Paused;
 import dev.sluice.core.event.Event.ReleaseSucceeded;
@@ -32,8 +33,9 @@ import org.jspecify.annotations.Nullable;
  * when some metric is Low and none High, <b>worse</b> when some metric is High. With {@code
  * autoPromote: winner} the experiment ends by itself when exactly one arm is better than all others
  * (a better challenger; or the baseline when every challenger is worse); otherwise it pauses for
- * {@code sluice promote APP --version V}. A challenger whose analysis run fails (a critical metric)
- * ends the experiment at once, back on the stable version.
+ * {@code sluice promote APP --version V}. A challenger whose analysis run fails on a critical
+ * metric ends the experiment at once, back on the stable version; a challenger that is only worse
+ * on a metric that is not critical runs to the end of the duration and loses.
  */
 final class ExperimentStrategy implements ReleaseStrategy {
 
@@ -82,7 +84,7 @@ final class ExperimentStrategy implements ReleaseStrategy {
 
   private List<Event> run(AppState state, Release r, StrategySpec.Experiment e, Instant now) {
     for (Map.Entry<String, AnalysisRun> run : r.runs().entrySet()) {
-      if (Analyses.failed(run.getValue())) {
+      if (Analyses.failed(run.getValue()) && criticalFailed(run.getValue(), e)) {
         String stable = state.stableVersion();
         String why = "experiment arm " + run.getKey().substring(4) + ": " + run.getValue().reason();
         if (stable == null) {
@@ -108,6 +110,29 @@ final class ExperimentStrategy implements ReleaseStrategy {
                 + "; 'sluice promote "
                 + state.app()
                 + " --version V' ends it with V"));
+  }
+
+  /**
+   * Whether the run's last measurement failed on a critical metric. An arm that is merely worse on
+   * a metric is a result of the experiment, not a reason to end it before its duration.
+   */
+  private static boolean criticalFailed(AnalysisRun run, StrategySpec.Experiment e) {
+    AnalysisResult last = run.last();
+    if (last == null) {
+      return false;
+    }
+    for (Measurement m : last.measurements()) {
+      MetricSpec metric = e.analysis().metric(m.metric());
+      Classification c = m.classification();
+      if (metric != null
+          && metric.critical()
+          && c != Classification.PASS
+          && c != Classification.ERROR
+          && c != Classification.NODATA) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static List<Event> promote(String version) {

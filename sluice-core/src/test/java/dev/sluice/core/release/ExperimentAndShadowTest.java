@@ -158,6 +158,26 @@ class ExperimentAndShadowTest {
     assertThat(sim.state.versions()).containsOnlyKeys("v1");
   }
 
+  private static AnalysisResult higher(String metric) {
+    return new AnalysisResult(
+        Verdict.FAIL,
+        0.0,
+        "score 0",
+        500,
+        500,
+        List.of(
+            new Measurement(
+                metric,
+                MetricUnit.MILLISECONDS,
+                40.0,
+                12.0,
+                Classification.HIGH,
+                "judged higher",
+                500,
+                null,
+                Classification.HIGH)));
+  }
+
   @Test
   void anArmWorseOnEveryMeasurementLetsTheBaselineWin() throws Exception {
     Sim sim = stable(EXPERIMENT);
@@ -165,26 +185,30 @@ class ExperimentAndShadowTest {
     tick(sim);
     sim.healthy("v2", 1);
     tick(sim);
-    AnalysisResult worse =
-        new AnalysisResult(
-            Verdict.FAIL,
-            0.0,
-            "score 0",
-            500,
-            500,
-            List.of(
-                new Measurement(
-                    "p50",
-                    MetricUnit.MILLISECONDS,
-                    40.0,
-                    12.0,
-                    Classification.HIGH,
-                    "judged higher",
-                    500,
-                    null,
-                    Classification.HIGH)));
-    measure(sim, "arm-v2", worse);
-    // a failed arm ends the experiment at once, back on the stable version
+    measure(sim, "arm-v2", higher("p50"));
+    // worse on a metric that is not critical: a result of the experiment, which runs its course
+    assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.STEPS);
+    assertThat(sim.state.weights()).isEqualTo(Map.of("v1", 50, "v2", 50));
+    sim.clock.advance(Duration.ofMinutes(10));
+    tick(sim);
+    assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.SUCCEEDED);
+    assertThat(sim.state.stableVersion()).isEqualTo("v1");
+    assertThat(sim.state.weights()).isEqualTo(Map.of("v1", 100));
+  }
+
+  @Test
+  void anArmFailingACriticalMetricEndsTheExperimentAtOnce() throws Exception {
+    Sim sim =
+        stable(
+            EXPERIMENT.replace(
+                "{name: p50, builtin: latency_p50}",
+                "{name: p50, builtin: latency_p50}, {name: errors, builtin: error_rate, max:"
+                    + " 0.05, critical: true}"));
+    sim.append(Commands.deploy(sim.state, sim.spec, "v2", false, "t"));
+    tick(sim);
+    sim.healthy("v2", 1);
+    tick(sim);
+    measure(sim, "arm-v2", higher("errors"));
     assertThat(sim.state.release().phase()).isEqualTo(ReleasePhase.ROLLED_BACK);
     assertThat(sim.state.weights()).isEqualTo(Map.of("v1", 100));
   }
