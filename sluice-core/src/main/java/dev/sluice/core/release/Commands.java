@@ -49,6 +49,16 @@ public final class Commands {
               + String.join(", ", s.versions().keySet().stream().sorted().toList())
               + ")");
     }
+    if (spec.strategy() instanceof StrategySpec.Experiment e && e.arm(version) == null) {
+      throw new CommandException(
+          Kind.INVALID,
+          "version: \""
+              + version
+              + "\" (expected: one of the experiment's variants: "
+              + String.join(
+                  ", ", e.arms().stream().map(StrategySpec.Experiment.Arm::version).toList())
+              + ")");
+    }
     List<Event> out = new ArrayList<>();
     Optional<Release> active = state.active();
     if (active.isPresent()) {

@@ -134,6 +134,13 @@ class ExperimentAndShadowTest {
   }
 
   @Test
+  void aDeployOfAVersionThatIsNotAnArmIsRefused() throws Exception {
+    Sim sim = stable(EXPERIMENT);
+    assertThatThrownBy(() -> Commands.deploy(sim.state, sim.spec, "v3", false, "t"))
+        .hasMessage("version: \"v3\" (expected: one of the experiment's variants: v1, v2)");
+  }
+
+  @Test
   void anExperimentWithoutASignificantWinnerWaitsForAPersonToChoose() throws Exception {
     Sim sim = stable(EXPERIMENT);
     sim.append(Commands.deploy(sim.state, sim.spec, "v2", false, "t"));
