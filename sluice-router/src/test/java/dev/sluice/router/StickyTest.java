@@ -83,19 +83,80 @@ class StickyTest {
     return users;
   }
 
-  @Test
-  void raisingTheCanaryFrom5To25To50MovesNoUserBackToStable() throws Exception {
-    IntFunction<String> userHeader = u -> "x-user-id: user-" + u;
+  /**
+   * Raises the canary 5 -> 25 -> 50 -> 100 with 10,000 users and checks, at each step, that every
+   * user on the canary before is still on it (no user moves from canary back to stable) and that
+   * the canary's share of users is within 1.5 points of its weight. The hash of 10,000 ids is
+   * Binomial(10000, w): the standard deviation is 0.5 points at 50 %, so 1.5 is 3 sd there and more
+   * at the other weights; at 100 % the share is exact.
+   */
+  private void raiseTheCanaryAndCheckNoUserMovesBack(Sticky sticky, IntFunction<String> key)
+      throws Exception {
     Set<Integer> previous = Set.of();
-    for (int weight : new int[] {5, 25, 50}) {
-      listener.update(weights(100 - weight, weight, Sticky.header("x-user-id")));
-      Set<Integer> onCanary = on(servedPerUser(USERS, userHeader), "v2-0");
+    for (int weight : new int[] {5, 25, 50, 100}) {
+      listener.update(weights(100 - weight, weight, sticky));
+      Map<Integer, String> served = servedPerUser(USERS, key);
+      Set<Integer> onCanary = on(served, "v2-0");
       assertThat(onCanary).as("canary users at %d %%", weight).containsAll(previous);
-      // The hash spreads users evenly: within 1.5 points of the weight (about 4 sd at 50 %).
+      assertThat(onCanary.size() + on(served, "v1-0").size()).isEqualTo(USERS);
       assertThat(onCanary.size() * 100.0 / USERS)
+          .as("canary share at %d %%", weight)
           .isCloseTo(weight, org.assertj.core.data.Offset.offset(1.5));
       previous = onCanary;
     }
+    assertThat(previous).hasSize(USERS);
+  }
+
+  @Test
+  void raisingTheCanaryFrom5To25To50To100MovesNoUserBackToStable() throws Exception {
+    raiseTheCanaryAndCheckNoUserMovesBack(Sticky.header("x-user-id"), u -> "x-user-id: user-" + u);
+  }
+
+  @Test
+  void raisingTheCanaryMovesNoUserBackToStableWithACookieKeyEither() throws Exception {
+    raiseTheCanaryAndCheckNoUserMovesBack(
+        Sticky.cookie("uid"), u -> "Cookie: theme=dark; uid=user-" + u + "; lang=en");
+  }
+
+  @Test
+  void usersKeepTheirVersionWhenAReplicaIsAddedOrRemoved() throws Exception {
+    IntFunction<String> key = u -> "x-user-id: " + u;
+    Sticky sticky = Sticky.header("x-user-id");
+    try (TestUpstream stable2 = TestUpstream.start("v1-1");
+        TestUpstream canary2 = TestUpstream.start("v2-1")) {
+      listener.update(weights(75, 25, sticky));
+      Map<Integer, String> before = versionPerUser(servedPerUser(USERS, key));
+
+      // A second stable replica, then a second canary replica: replicas serve a version, they
+      // take no part in which version a user hashes to.
+      listener.update(
+          RoutingTable.builder()
+              .version("v1", 75, List.of(endpoint(stable), endpoint(stable2)))
+              .version("v2", 25, List.of(endpoint(canary)))
+              .sticky(sticky)
+              .build());
+      Map<Integer, String> served = servedPerUser(USERS, key);
+      assertThat(versionPerUser(served)).isEqualTo(before);
+      assertThat(on(served, "v1-1")).as("the new replica takes traffic").isNotEmpty();
+
+      listener.update(
+          RoutingTable.builder()
+              .version("v1", 75, List.of(endpoint(stable2)))
+              .version("v2", 25, List.of(endpoint(canary), endpoint(canary2)))
+              .sticky(sticky)
+              .build());
+      served = servedPerUser(USERS, key);
+      assertThat(versionPerUser(served)).isEqualTo(before);
+      assertThat(on(served, "v1-0")).as("the removed replica takes none").isEmpty();
+      assertThat(on(served, "v2-1")).isNotEmpty();
+    }
+  }
+
+  /** Maps replica ids ({@code v1-0}) to their version ({@code v1}). */
+  private static Map<Integer, String> versionPerUser(Map<Integer, String> served) {
+    Map<Integer, String> out = new HashMap<>();
+    served.forEach((u, id) -> out.put(u, id.substring(0, id.indexOf('-'))));
+    return out;
   }
 
   @Test
