@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param balancing how a replica is chosen within a version
  * @param maxRetries how many other replicas a request may try after a connect failure or a pooled
  *     connection found closed, while no request body has been sent
+ * @param tunnelIdleTimeout how long a tunnel (an upgraded connection, such as a WebSocket) may go
+ *     without a byte either way before the router ends it
  */
 public record ListenerOptions(
     String name,
@@ -28,7 +30,8 @@ public record ListenerOptions(
     Duration requestTimeout,
     Duration idleTimeout,
     Balancing balancing,
-    int maxRetries) {
+    int maxRetries,
+    Duration tunnelIdleTimeout) {
 
   /** Validates. */
   public ListenerOptions {
@@ -41,9 +44,12 @@ public record ListenerOptions(
     if (maxRetries < 0 || maxRetries > 5) {
       throw new IllegalArgumentException("maxRetries: " + maxRetries + " (expected: 0..5)");
     }
+    positive("tunnelIdleTimeout", tunnelIdleTimeout);
   }
 
-  /** Defaults: connect 2 s, request 60 s, idle 75 s, least outstanding, 2 retries. */
+  /**
+   * Defaults: connect 2 s, request 60 s, idle 75 s, least outstanding, 2 retries, tunnel idle 1 h.
+   */
   public static ListenerOptions of(String name, InetSocketAddress address) {
     return new ListenerOptions(
         name,
@@ -52,37 +58,58 @@ public record ListenerOptions(
         Duration.ofSeconds(60),
         Duration.ofSeconds(75),
         Balancing.LEAST_OUTSTANDING,
-        2);
+        2,
+        Duration.ofHours(1));
   }
 
   /** Returns a copy with this connect timeout. */
   public ListenerOptions withConnectTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, d, requestTimeout, idleTimeout, balancing, maxRetries);
+        name, address, d, requestTimeout, idleTimeout, balancing, maxRetries, tunnelIdleTimeout);
   }
 
   /** Returns a copy with this request timeout. */
   public ListenerOptions withRequestTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, connectTimeout, d, idleTimeout, balancing, maxRetries);
+        name, address, connectTimeout, d, idleTimeout, balancing, maxRetries, tunnelIdleTimeout);
   }
 
   /** Returns a copy with this idle timeout. */
   public ListenerOptions withIdleTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, connectTimeout, requestTimeout, d, balancing, maxRetries);
+        name, address, connectTimeout, requestTimeout, d, balancing, maxRetries, tunnelIdleTimeout);
   }
 
   /** Returns a copy with this balancing. */
   public ListenerOptions withBalancing(Balancing b) {
     return new ListenerOptions(
-        name, address, connectTimeout, requestTimeout, idleTimeout, b, maxRetries);
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        b,
+        maxRetries,
+        tunnelIdleTimeout);
   }
 
   /** Returns a copy with this retry limit. */
   public ListenerOptions withMaxRetries(int n) {
     return new ListenerOptions(
-        name, address, connectTimeout, requestTimeout, idleTimeout, balancing, n);
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        n,
+        tunnelIdleTimeout);
+  }
+
+  /** Returns a copy with this tunnel idle timeout. */
+  public ListenerOptions withTunnelIdleTimeout(Duration d) {
+    return new ListenerOptions(
+        name, address, connectTimeout, requestTimeout, idleTimeout, balancing, maxRetries, d);
   }
 
   private static void positive(String field, Duration d) {

@@ -45,9 +45,13 @@ public interface Router extends AutoCloseable {
   /** Returns the number of requests in flight on this endpoint (0 for an unknown one). */
   int inFlight(Endpoint endpoint);
 
+  /** Returns the number of open tunnels (upgraded connections, WebSockets) to this endpoint. */
+  int tunnels(Endpoint endpoint);
+
   /**
-   * Completes with true once none of these endpoints has a request in flight, or with false when
-   * the timeout passes first. Call it after the endpoints left the routing tables.
+   * Completes with true once none of these endpoints has a request in flight or an open tunnel, or
+   * with false when the timeout passes first. Call it after the endpoints left the routing tables;
+   * their tunnels then end within their table's {@link RoutingTable#drainTimeout()}.
    */
   CompletableFuture<Boolean> awaitDrained(Collection<Endpoint> endpoints, Duration timeout);
 

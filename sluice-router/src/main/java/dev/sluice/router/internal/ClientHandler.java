@@ -35,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Retries (after a failed connect, or a connection closed before any response byte) go to
  * another replica only while no request body byte has gone upstream; see {@link
  * #onUpstreamFailure}.
+ *
+ * <p>An upgrade request (WebSocket or any other protocol, RFC 9110 7.8) is routed like any request
+ * and offered to the upstream with its {@code Upgrade} field; only a 101 answer to such an offer
+ * turns the two connections into a {@link Tunnel}, which replaces this handler. Any other answer
+ * continues as HTTP.
  */
 final class ClientHandler extends ChannelInboundHandlerAdapter {
 
@@ -104,6 +109,8 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private boolean responseStarted;
   private int status;
   private boolean closeAfterResponse;
+  private boolean upgrade;
+  private boolean upgradeToWebSocket;
 
   // One timer per connection, re-armed lazily: see setDeadline.
   private int deadlineKind;
@@ -334,6 +341,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     joinedBody = false;
     responseStarted = false;
     closeAfterResponse = false;
+    upgrade = false;
     retries = 0;
     tried1 = null;
     tried2 = null;
@@ -359,6 +367,14 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       if (length > 0 && length <= JOIN_BODY_LIMIT && b.readableBytes() >= length) {
         join = (int) length;
       }
+    }
+    // An upgrade is offered upstream only for a request without a body: what follows its head
+    // then belongs to the new protocol or to the next request, never to a body the upstream could
+    // frame differently. With a body, Upgrade is dropped and the request goes as plain HTTP.
+    if (p.upgrade() && !p.chunked() && length <= 0) {
+      upgrade = true;
+      upgradeToWebSocket = p.upgradeToWebSocket();
+      p.keepUpgrade();
     }
     // The head as it goes upstream, kept for retries until the exchange ends. A small body that
     // came with it joins it, so head and body leave in one write.
@@ -390,7 +406,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       respondError(503, ErrorResponses.NO_HEALTHY_UPSTREAM);
       return;
     }
-    if (t.shadow != null) {
+    if (t.shadow != null && !upgrade) {
       maybeShadow(t, p, head, headBytes, length);
     }
     useEndpoint(route.endpoint);
@@ -560,6 +576,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return u;
   }
 
+  /** Returns whether the current request was offered to the upstream as an upgrade. */
+  boolean upgradeOffered() {
+    return upgrade;
+  }
+
   /** Returns whether 1xx responses go to the client (not to HTTP/1.0 clients). */
   boolean forwardsInformational() {
     return !http10;
@@ -606,11 +627,17 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (code == 101) {
-      // Upgrades are not proxied (Upgrade is hop-by-hop and was removed from the request).
+      // The upstream accepted the upgrade offered (UpstreamHandler refuses any other 101): the
+      // head goes to the client with its Upgrade field, and both connections become a tunnel.
+      p.keepUpgrade();
+      p.dropContentLength();
+      p.dropTransferEncoding();
+      if (p.hasUpgradeField()) {
+        upgradeToWebSocket = p.upgradeToWebSocket();
+      }
       reusable = false;
-      closeAfterResponse = true;
-    }
-    if (!keepAlive) {
+      u.upgraded = true;
+    } else if (!keepAlive) {
       closeAfterResponse = true;
     }
     if (closeAfterResponse) {
@@ -644,6 +671,46 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         u.channel().config().setAutoRead(false);
       }
     }
+  }
+
+  /**
+   * Ends the exchange after a 101 head went to {@link #toClient}: the exchange counts as answered,
+   * and a {@link Tunnel} takes both connections, with the bytes either side sent after the head.
+   */
+  void onUpgraded(UpstreamHandler from, @Nullable ByteBuf early) {
+    if (!active || from != upstream) {
+      if (early != null) {
+        early.release();
+      }
+      from.channel().close();
+      return;
+    }
+    UpstreamHandler u = detachUpstream();
+    VersionEntry v = version;
+    EndpointState e = endpoint;
+    v.metrics.completed(loop, 101, (core.ticker.nanos() - startNanos) / 1000);
+    version = null;
+    releaseEndpoint();
+    releaseUpstreamHead();
+    active = false;
+    // This handler is done with the connection: it leaves the pipeline to the tunnel.
+    closed = true;
+    cancelTimer();
+    ByteBuf pending = in;
+    in = null;
+    headScan = 0;
+    flushToClient();
+    Tunnel.open(
+        listener,
+        loop,
+        table,
+        v,
+        e,
+        ctx,
+        u.channel().pipeline().context(u),
+        upgradeToWebSocket,
+        pending,
+        early);
   }
 
   /** Ends the exchange after the last response byte went to {@link #toClient}. */

@@ -109,6 +109,19 @@ final class CompiledTable {
     this.shadow = shadowVersion == null ? null : new ShadowPlan(sh, shadowVersion);
   }
 
+  /** Returns whether this table has version {@code name} with replica {@code e} in it. */
+  boolean routesTo(String name, EndpointState e) {
+    VersionEntry v = byName(name);
+    if (v != null) {
+      for (EndpointState r : v.replicas) {
+        if (r == e) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
   private @Nullable VersionEntry byName(String name) {
     for (VersionEntry v : versions) {
       if (v.name.equals(name)) {

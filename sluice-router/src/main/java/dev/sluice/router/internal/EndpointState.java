@@ -35,7 +35,7 @@ final class EndpointState {
   EndpointState(Endpoint endpoint, int loops) {
     this.endpoint = endpoint;
     this.address = new InetSocketAddress(endpoint.host(), endpoint.port());
-    this.inFlight = new LoopCounters(loops, 1);
+    this.inFlight = new LoopCounters(loops, 2);
     this.idle = new ArrayDeque[loops];
     this.shadowIdle = new ArrayDeque[loops];
     for (int i = 0; i < loops; i++) {
@@ -91,6 +91,21 @@ final class EndpointState {
   /** Counts a request that left this replica. Call on the loop that counted it started. */
   void ended(int loop) {
     inFlight.add(loop, 0, -1);
+  }
+
+  /** Counts a tunnel opened to this replica. Call on loop {@code loop}. */
+  void tunnelOpened(int loop) {
+    inFlight.add(loop, 1, 1);
+  }
+
+  /** Counts a tunnel that closed. Call on the loop that counted it opened. */
+  void tunnelClosed(int loop) {
+    inFlight.add(loop, 1, -1);
+  }
+
+  /** Returns the open tunnels to this replica over all loops. */
+  int tunnels() {
+    return (int) inFlight.sum(1);
   }
 
   /** Returns the requests in flight on this replica over all loops. */

@@ -63,6 +63,7 @@ final class HeadParser {
   static final byte HOST = 5;
   static final byte X_FORWARDED_FOR = 6;
   static final byte X_FORWARDED = 7;
+  static final byte UPGRADE = 8;
 
   // Additions to a response head (flags of writeResponseHead).
   static final int ADD_CLOSE = 1;
@@ -102,6 +103,7 @@ final class HeadParser {
   private static final byte[] ADDED_CLOSE = ascii("Connection: close\r\n");
   private static final byte[] ADDED_KEEP_ALIVE = ascii("Connection: keep-alive\r\n");
   private static final byte[] ADDED_CHUNKED = ascii("Transfer-Encoding: chunked\r\n");
+  private static final byte[] ADDED_UPGRADE = ascii("Connection: upgrade\r\n");
   private static final byte[] XFF = ascii("X-Forwarded-For: ");
   private static final byte[] XFF_SEPARATOR = ascii(", ");
   private static final byte[] XFP_HTTP = ascii("X-Forwarded-Proto: http\r\n");
@@ -122,6 +124,8 @@ final class HeadParser {
   private static final byte[] T_CLOSE = ascii("close");
   private static final byte[] T_KEEP_ALIVE = ascii("keep-alive");
   private static final byte[] T_CHUNKED = ascii("chunked");
+  private static final byte[] T_UPGRADE = ascii("upgrade");
+  private static final byte[] T_WEBSOCKET = ascii("websocket");
 
   private byte[] s = new byte[4096];
   private byte[] o = new byte[4096];
@@ -160,6 +164,9 @@ final class HeadParser {
   private boolean chunked;
   private boolean close;
   private boolean keepAliveToken;
+  private boolean upgradeToken;
+  private int upgradeField;
+  private boolean keptUpgrade;
   private int host;
   private int forwardedFor;
 
@@ -251,6 +258,9 @@ final class HeadParser {
     chunked = false;
     close = false;
     keepAliveToken = false;
+    upgradeToken = false;
+    upgradeField = -1;
+    keptUpgrade = false;
     host = -1;
     forwardedFor = 0;
     int r = request ? requestLine() : statusLine();
@@ -544,6 +554,11 @@ final class HeadParser {
         host = f;
       }
       case CONNECTION -> connectionTokens(vs, ve);
+      case UPGRADE -> {
+        if (upgradeField < 0 && ve > vs) {
+          upgradeField = f;
+        }
+      }
       case X_FORWARDED_FOR -> forwardedFor++;
       default -> {}
     }
@@ -573,6 +588,7 @@ final class HeadParser {
       } else if (equalsLower(ts, te - ts, T_KEEP_ALIVE)) {
         keepAliveToken = true;
       } else {
+        upgradeToken |= equalsLower(ts, te - ts, T_UPGRADE);
         if (tokens * 2 == token.length) {
           token = java.util.Arrays.copyOf(token, token.length * 2);
         }
@@ -590,9 +606,10 @@ final class HeadParser {
       case 4:
         return equalsLower(at, len, N_HOST) ? HOST : OTHER;
       case 7:
-        return equalsLower(at, len, N_TRAILER) || equalsLower(at, len, N_UPGRADE)
-            ? HOP_BY_HOP
-            : OTHER;
+        if (equalsLower(at, len, N_UPGRADE)) {
+          return UPGRADE;
+        }
+        return equalsLower(at, len, N_TRAILER) ? HOP_BY_HOP : OTHER;
       case 10:
         if (equalsLower(at, len, N_CONNECTION)) {
           return CONNECTION;
@@ -637,7 +654,7 @@ final class HeadParser {
   private void markDrops() {
     for (int f = 0; f < fields; f++) {
       byte k = kind[f];
-      boolean d = k == CONNECTION || k == HOP_BY_HOP;
+      boolean d = k == CONNECTION || k == HOP_BY_HOP || k == UPGRADE;
       if (!d && tokens > 0 && k != TRANSFER_ENCODING) {
         // A field named in Connection is hop-by-hop too (RFC 9110 7.6.1); framing stays.
         int len = nameEnd[f] - lineStart[f];
@@ -782,6 +799,51 @@ final class HeadParser {
     return version == 11 ? !close : keepAliveToken && !close;
   }
 
+  /**
+   * Returns whether this HTTP/1.1 message asks for (a request) or announces (a 101 response) a
+   * protocol upgrade: an {@code Upgrade} field with a value, and {@code upgrade} among the {@code
+   * Connection} options (RFC 9110 7.8: without that option, or in HTTP/1.0, Upgrade is ignored).
+   */
+  boolean upgrade() {
+    return version == 11 && upgradeToken && upgradeField >= 0;
+  }
+
+  /**
+   * Returns whether the first protocol of the {@code Upgrade} field is {@code websocket} (RFC 6455
+   * 4.1), ignoring case; false when there is no Upgrade field.
+   */
+  boolean upgradeToWebSocket() {
+    if (upgradeField < 0) {
+      return false;
+    }
+    int vs = valueStart[upgradeField];
+    int ve = valueEnd[upgradeField];
+    int end = vs;
+    while (end < ve && s[end] != ',' && s[end] != '/' && s[end] != SP && s[end] != HT) {
+      end++;
+    }
+    return equalsLower(vs, end - vs, T_WEBSOCKET);
+  }
+
+  /** Returns whether the message has an {@code Upgrade} field with a value. */
+  boolean hasUpgradeField() {
+    return upgradeField >= 0;
+  }
+
+  /**
+   * Keeps the {@code Upgrade} fields in the output (they are hop-by-hop and dropped otherwise) and
+   * adds {@code Connection: upgrade}, for a request that is offered to the upstream as an upgrade
+   * and for the 101 response that accepts it.
+   */
+  void keepUpgrade() {
+    keptUpgrade = true;
+    for (int f = 0; f < fields; f++) {
+      if (kind[f] == UPGRADE) {
+        drop[f] = false;
+      }
+    }
+  }
+
   /** Drops the Content-Length field from the output (a response framed by chunked as well). */
   void dropContentLength() {
     setDrop(CONTENT_LENGTH);
@@ -816,7 +878,7 @@ final class HeadParser {
       }
     }
     int hostLen = host >= 0 ? valueEnd[host] - valueStart[host] : 0;
-    byte[] o = output(n + xff + clientIp.length + hostLen + 96);
+    byte[] o = output(n + xff + clientIp.length + hostLen + 128);
     int at = put(o, 0, s, 0, versionStart);
     at = put(o, at, HTTP_1_1);
     at = put(o, at, CRLF);
@@ -844,6 +906,9 @@ final class HeadParser {
     at = put(o, at, clientIp);
     at = put(o, at, CRLF);
     at = put(o, at, XFP_HTTP);
+    if (keptUpgrade) {
+      at = put(o, at, ADDED_UPGRADE);
+    }
     if (host >= 0) {
       at = put(o, at, XFH);
       at = put(o, at, s, valueStart[host], hostLen);
@@ -880,7 +945,7 @@ final class HeadParser {
    *     {@link #copyResponseHead})
    */
   int rewriteResponseHead(ByteBuf b, int start, int adds) {
-    if (version == 11 && adds == 0 && !anyDropped()) {
+    if (version == 11 && adds == 0 && !keptUpgrade && !anyDropped()) {
       return start;
     }
     int size = responseHeadSize(adds);
@@ -924,7 +989,8 @@ final class HeadParser {
     return ((adds & ADD_CLOSE) != 0 ? ADDED_CLOSE.length : 0)
         + ((adds & ADD_KEEP_ALIVE) != 0 ? ADDED_KEEP_ALIVE.length : 0)
         + ((adds & ADD_CHUNKED) != 0 ? ADDED_CHUNKED.length : 0)
-        + ((adds & ADD_EXTRA) != 0 ? extra.length : 0);
+        + ((adds & ADD_EXTRA) != 0 ? extra.length : 0)
+        + (keptUpgrade ? ADDED_UPGRADE.length : 0);
   }
 
   private int lineEnd(int f) {
@@ -948,6 +1014,9 @@ final class HeadParser {
     }
     if ((adds & ADD_EXTRA) != 0) {
       at = put(o, at, extra);
+    }
+    if (keptUpgrade) {
+      at = put(o, at, ADDED_UPGRADE);
     }
     int run = -1;
     for (int f = 0; f < fields; f++) {

@@ -16,8 +16,11 @@ import io.netty.channel.group.DefaultChannelGroup;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /** A bound listener: its server channel, its current table, and one bootstrap per loop. */
 final class ListenerImpl implements Listener {
@@ -28,6 +31,10 @@ final class ListenerImpl implements Listener {
   final int maxRetries;
   final long idleTimeoutNanos;
   final long requestTimeoutNanos;
+  final long tunnelIdleTimeoutNanos;
+
+  /** Open tunnels (upgraded connections), one set per event loop, touched only by that loop. */
+  final Set<Tunnel>[] tunnels;
 
   /** Upstream connection factories, one per event loop, so connections stay on their loop. */
   final Bootstrap[] bootstraps;
@@ -38,6 +45,7 @@ final class ListenerImpl implements Listener {
   private final Channel serverChannel;
   private final ChannelGroup connections;
 
+  @SuppressWarnings("unchecked")
   ListenerImpl(RouterCore core, ListenerOptions options) {
     this.core = core;
     this.options = options;
@@ -45,6 +53,11 @@ final class ListenerImpl implements Listener {
     this.maxRetries = options.maxRetries();
     this.idleTimeoutNanos = options.idleTimeout().toNanos();
     this.requestTimeoutNanos = options.requestTimeout().toNanos();
+    this.tunnelIdleTimeoutNanos = options.tunnelIdleTimeout().toNanos();
+    this.tunnels = new Set[core.loops.length];
+    for (int i = 0; i < tunnels.length; i++) {
+      tunnels[i] = new HashSet<>();
+    }
     this.routes = core.compile(List.of(Mount.of(options.name(), RoutingTable.EMPTY)));
     this.connections = new DefaultChannelGroup(core.loops[0]);
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
@@ -93,6 +106,14 @@ final class ListenerImpl implements Listener {
       throw new UncheckedIOException(
           new IOException(
               "listener " + options.name() + ": cannot bind " + options.address() + ": " + e, e));
+    }
+  }
+
+  /** Lets the tunnels of one loop see the current table (they drain when it left their replica). */
+  void recheckTunnels(int loop) {
+    MountTable r = routes;
+    for (Tunnel t : new ArrayList<>(tunnels[loop])) {
+      t.recheck(r);
     }
   }
 

@@ -135,6 +135,32 @@ final class MetricsRegistry implements RouterMetrics {
       labels(out, m, null, null);
       out.append(' ').append(Long.toString(b[LE.length])).append('\n');
     }
+    header(
+        out,
+        "sluice_upgrades_total",
+        "counter",
+        "Requests answered 101 whose connections became a tunnel (WebSocket and other upgrades).");
+    for (VersionMetrics m : all) {
+      out.append("sluice_upgrades_total");
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(m.upgrades())).append('\n');
+    }
+    header(out, "sluice_tunnels_open", "gauge", "Upgraded connections (tunnels) open now.");
+    for (VersionMetrics m : all) {
+      out.append("sluice_tunnels_open");
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(m.tunnelsOpen())).append('\n');
+    }
+    header(
+        out,
+        "sluice_tunnels_drained_total",
+        "counter",
+        "Tunnels the router ended when their version had left the table for drainTimeout.");
+    for (VersionMetrics m : all) {
+      out.append("sluice_tunnels_drained_total");
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(m.tunnelsDrained())).append('\n');
+    }
     boolean shadowHeader = false;
     for (VersionMetrics m : all) {
       long[] totals = new long[SHADOW_RESULTS.length];

@@ -46,6 +46,16 @@ final class MountTable {
     return out;
   }
 
+  /** Returns the table of this app, or null when the listener no longer has it. */
+  @Nullable CompiledTable table(String app) {
+    for (Entry e : entries) {
+      if (e.table.app.equals(app)) {
+        return e.table;
+      }
+    }
+    return null;
+  }
+
   /** Returns the table of the request's app, or null when no mount takes it (404). */
   @Nullable CompiledTable pick(HeadParser p) {
     CompiledTable s = single;

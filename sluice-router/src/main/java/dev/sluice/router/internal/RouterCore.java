@@ -36,7 +36,8 @@ import org.jspecify.annotations.Nullable;
  * <p>Table updates are rare and may take this object's monitor; the hot path never does. When an
  * update leaves an endpoint in no listener's table, the endpoint is retired: each event loop closes
  * its idle connections to it, and connections that come back from requests in flight close on
- * return (draining).
+ * return (draining). Tunnels (upgraded connections) are told of every update and drain on their
+ * own: see {@link Tunnel}.
  */
 public final class RouterCore implements Router {
 
@@ -156,6 +157,10 @@ public final class RouterCore implements Router {
   synchronized void update(ListenerImpl listener, List<Mount> mounts) {
     listener.routes = compile(List.copyOf(mounts));
     retireUnused();
+    for (int i = 0; i < loops.length; i++) {
+      int loop = i;
+      loops[i].execute(() -> listener.recheckTunnels(loop));
+    }
   }
 
   synchronized void remove(ListenerImpl listener) {
@@ -243,7 +248,7 @@ public final class RouterCore implements Router {
             () -> {
               boolean idle = true;
               for (Endpoint e : list) {
-                idle &= inFlight(e) == 0;
+                idle &= inFlight(e) == 0 && tunnels(e) == 0;
               }
               zeroPolls[0] = idle ? zeroPolls[0] + 1 : 0;
               if (zeroPolls[0] >= 2) {
@@ -259,6 +264,12 @@ public final class RouterCore implements Router {
             20,
             TimeUnit.MILLISECONDS);
     return result;
+  }
+
+  @Override
+  public int tunnels(Endpoint endpoint) {
+    EndpointState s = endpoints.get(endpoint);
+    return s == null ? 0 : s.tunnels();
   }
 
   @Override

@@ -64,6 +64,9 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   /** Whether the connection may carry another exchange after this response; set with the head. */
   boolean reusable;
 
+  /** Whether the response is a 101 that turns the connection into a tunnel; set with the head. */
+  boolean upgraded;
+
   /** Where the body's data bytes are copied for a shadow comparison, or null; set with the head. */
   @Nullable BodyCapture capture;
 
@@ -85,6 +88,7 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
   void startResponse() {
     generation++;
     capture = null;
+    upgraded = false;
     inBody = false;
     scan = 0;
     releaseInput();
@@ -140,6 +144,11 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
             continue;
           }
           adds = 0;
+        } else if (code == 101 && !o.upgradeOffered()) {
+          // A protocol switch that was not offered: what follows is no HTTP the router can frame,
+          // so none of it may reach the client as a response (or a next one).
+          fail(o, ClientHandler.FAIL_BAD_RESPONSE);
+          return;
         } else {
           adds = o.onResponseHead(this, parser);
           inBody = true;
@@ -189,6 +198,15 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
       }
       // The response has ended.
       emit(o, b, emitFrom, at);
+      if (upgraded) {
+        // A 101: the bytes after its head are the new protocol's, and go to the tunnel.
+        ByteBuf early = b.isReadable() ? b.retainedSlice() : null;
+        releaseInput();
+        inBody = false;
+        upgraded = false;
+        o.onUpgraded(this, early);
+        return;
+      }
       boolean leftover = b.isReadable();
       releaseInput();
       inBody = false;

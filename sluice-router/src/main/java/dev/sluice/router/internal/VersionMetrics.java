@@ -45,6 +45,9 @@ final class VersionMetrics {
   private static final int STARTED = 10;
   private static final int ENDED = 11;
   private static final int SUM_MICROS = 12;
+  private static final int TUNNELS_OPENED = 13;
+  private static final int TUNNELS_CLOSED = 14;
+  private static final int TUNNELS_DRAINED = 15;
 
   final String app;
   final String version;
@@ -70,7 +73,7 @@ final class VersionMetrics {
     this.version = version;
     this.ticker = ticker;
     this.origin = origin;
-    this.counters = new LoopCounters(loops, 13);
+    this.counters = new LoopCounters(loops, 16);
     this.recorders = new SingleWriterRecorder[loops];
     this.intervals = new Histogram[loops];
     for (int i = 0; i < loops; i++) {
@@ -103,6 +106,36 @@ final class VersionMetrics {
 
   void upstreamFailed(int loop) {
     counters.add(loop, FAILURES, 1);
+  }
+
+  /** Counts a request answered 101 whose connections became a tunnel. Call on loop {@code loop}. */
+  void tunnelOpened(int loop) {
+    counters.add(loop, TUNNELS_OPENED, 1);
+  }
+
+  /** Counts a tunnel that closed. Call on the loop that counted it opened. */
+  void tunnelClosed(int loop) {
+    counters.add(loop, TUNNELS_CLOSED, 1);
+  }
+
+  /** Counts a tunnel the router ended because its version left the table. */
+  void tunnelDrained(int loop) {
+    counters.add(loop, TUNNELS_DRAINED, 1);
+  }
+
+  /** Returns the tunnels open now. */
+  long tunnelsOpen() {
+    return Math.max(0, counters.sum(TUNNELS_OPENED) - counters.sum(TUNNELS_CLOSED));
+  }
+
+  /** Returns the requests upgraded into tunnels since the start. */
+  long upgrades() {
+    return counters.sum(TUNNELS_OPENED);
+  }
+
+  /** Returns the tunnels ended by a drain timeout since the start. */
+  long tunnelsDrained() {
+    return counters.sum(TUNNELS_DRAINED);
   }
 
   /** Counts a shadow result: one of the SHADOW_ fields. Call on loop {@code loop}. */

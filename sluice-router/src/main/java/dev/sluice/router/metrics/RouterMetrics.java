@@ -23,8 +23,9 @@ public interface RouterMetrics {
   /**
    * Writes every metric in the Prometheus text exposition format (version 0.0.4): {@code
    * sluice_requests_total}, {@code sluice_upstream_failures_total}, {@code
-   * sluice_requests_in_flight}, {@code sluice_request_duration_seconds} (histogram) and {@code
-   * sluice_replica_healthy}.
+   * sluice_requests_in_flight}, {@code sluice_request_duration_seconds} (histogram), {@code
+   * sluice_upgrades_total}, {@code sluice_tunnels_open}, {@code sluice_tunnels_drained_total} and
+   * {@code sluice_replica_healthy}.
    */
   void writePrometheus(Appendable out) throws IOException;
 }
