@@ -62,6 +62,7 @@ final class Tunnel {
   private long lastActivity;
   private @Nullable ScheduledFuture<?> idleTimer;
   private @Nullable ScheduledFuture<?> drainTimer;
+  private @Nullable ScheduledFuture<?> closeTimer;
   private boolean goingAway;
   private boolean upstreamBetweenFrames;
   private String reason = "";
@@ -205,7 +206,8 @@ final class Tunnel {
       closeAll();
       return;
     }
-    client.eventLoop().schedule(this::closeAll, CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
+    closeTimer =
+        client.eventLoop().schedule(this::closeAll, CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
     upstreamBetweenFrames = toUpstream.atBoundary();
     // Reads go on both ways: the upstream's to reach the end of its frame, the client's for its
     // close reply.
@@ -305,9 +307,15 @@ final class Tunnel {
     if (!ch.isActive()) {
       ch.close();
     } else if (ch.isWritable()) {
-      ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       // A peer that stopped reading must not keep the connection open forever.
-      ch.eventLoop().schedule(() -> ch.close(), CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
+      ScheduledFuture<?> hard =
+          ch.eventLoop().schedule(() -> ch.close(), CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
+      ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+          .addListener(
+              f -> {
+                hard.cancel(false);
+                ch.close();
+              });
     } else {
       ch.close();
     }
@@ -332,6 +340,10 @@ final class Tunnel {
     if (drainTimer != null) {
       drainTimer.cancel(false);
       drainTimer = null;
+    }
+    if (closeTimer != null && ended) {
+      closeTimer.cancel(false);
+      closeTimer = null;
     }
   }
 

@@ -93,7 +93,7 @@ public final class WsClient implements AutoCloseable {
   @Override
   public void close() {
     socket.abort();
-    http.close();
+    http.shutdownNow();
   }
 
   private final class Collector implements WebSocket.Listener {
