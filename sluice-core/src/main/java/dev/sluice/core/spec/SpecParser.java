@@ -417,13 +417,22 @@ public final class SpecParser {
 
   private static TimeoutSpec timeouts(YamlValue v) {
     TimeoutSpec d = TimeoutSpec.defaults();
-    Fields f = v.fields("a mapping with connect, request, idle", "connect", "request", "idle");
+    Fields f =
+        v.fields(
+            "a mapping with connect, request, idle, drain, tunnelIdle",
+            "connect",
+            "request",
+            "idle",
+            "drain",
+            "tunnelIdle");
     Duration max = Duration.ofHours(1);
     Duration min = Duration.ofMillis(1);
     return new TimeoutSpec(
         f.get("connect").duration(min, max, d.connect()),
         f.get("request").duration(min, max, d.request()),
-        f.get("idle").duration(min, max, d.idle()));
+        f.get("idle").duration(min, max, d.idle()),
+        f.get("drain").duration(min, max, d.drain()),
+        f.get("tunnelIdle").duration(Duration.ofSeconds(1), Duration.ofDays(1), d.tunnelIdle()));
   }
 
   private static @Nullable StrategySpec strategy(YamlValue v) {

@@ -247,6 +247,31 @@ class SpecParserTest {
   }
 
   @Test
+  void drainAndTunnelIdleTimeoutsAreReadAndBoundsChecked() throws SpecException {
+    String app =
+        """
+        apps:
+          - name: chat
+            listen: 127.0.0.1:8080
+            runtime: {static: {versions: {v1: [http://127.0.0.1:9001]}}}
+            timeouts: {drain: %s, tunnelIdle: %s}
+        """;
+    AppSpec chat = SpecParser.parse(app.formatted("5s", "10m"), "sluice.yaml").apps().get(0);
+    assertThat(chat.timeouts().drain()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(chat.timeouts().tunnelIdle()).isEqualTo(Duration.ofMinutes(10));
+    assertThat(chat.timeouts().idle()).isEqualTo(TimeoutSpec.defaults().idle());
+    assertThat(TimeoutSpec.defaults().drain()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(TimeoutSpec.defaults().tunnelIdle()).isEqualTo(Duration.ofHours(1));
+
+    assertThat(problems(app.formatted("2h", "0s")))
+        .containsExactly(
+            "sluice.yaml:5:23: apps[0].timeouts.drain: \"2h\" (expected: a duration like 500ms,"
+                + " 30s, 10m or 1h30m, 1ms..1h)",
+            "sluice.yaml:5:39: apps[0].timeouts.tunnelIdle: \"0s\" (expected: a duration like"
+                + " 500ms, 30s, 10m or 1h30m, 1s..24h)");
+  }
+
+  @Test
   void missingCommandIsReportedAtItsMapping() {
     assertThat(
             problems(

@@ -247,13 +247,13 @@ public final class StandbyPlatform implements Platform {
       endpoints.put(v.version(), eps);
     }
     f.endpoints = endpoints;
-    f.main.update(RoutingTables.of(desired, endpoints));
+    f.main.update(LocalPlatform.withDrainTimeout(RoutingTables.of(desired, endpoints), f.spec));
     if (f.preview != null) {
       String p = desired.preview();
       f.preview.update(
           p == null || !endpoints.containsKey(p)
               ? RoutingTable.EMPTY
-              : table(Map.of(p, 100), endpoints));
+              : LocalPlatform.withDrainTimeout(table(Map.of(p, 100), endpoints), f.spec));
     }
     for (Endpoint e : new ArrayList<>(f.watched)) {
       if (!live.contains(e)) {

@@ -54,12 +54,16 @@ import org.slf4j.LoggerFactory;
  * the process supervisor runs the replicas of each version (or a static runtime names them).
  *
  * <p>A version (or some of its replicas) that leaves the routing table drains first: its processes
- * are stopped only once its requests in flight completed (at most {@code stopGrace} later), so a
- * switch fails no request. Every replica started is recorded in the store, so a daemon restarted
- * after a crash adopts the replicas that still run instead of starting them again.
+ * are stopped only once its requests in flight completed and its tunnels (WebSockets) closed (at
+ * most {@code stopGrace}, or the drain timeout of tunnels when longer), so a switch fails no
+ * request. Every replica started is recorded in the store, so a daemon restarted after a crash
+ * adopts the replicas that still run instead of starting them again.
  */
 public final class LocalPlatform implements Platform {
   private static final Logger log = LoggerFactory.getLogger(LocalPlatform.class);
+
+  /** Time for a tunnel ended at its drain timeout to finish its close handshake. */
+  private static final Duration TUNNEL_CLOSE_SLACK = Duration.ofSeconds(3);
 
   private final Router router;
   private final ProcessSupervisor supervisor;
@@ -197,7 +201,22 @@ public final class LocalPlatform implements Platform {
     return ListenerOptions.of(app.name(), new InetSocketAddress(at.host(), at.port()))
         .withConnectTimeout(app.timeouts().connect())
         .withRequestTimeout(app.timeouts().request())
-        .withIdleTimeout(app.timeouts().idle());
+        .withIdleTimeout(app.timeouts().idle())
+        .withTunnelIdleTimeout(app.timeouts().tunnelIdle());
+  }
+
+  /** The table with the app's drain timeout for upgraded connections (WebSockets). */
+  public static RoutingTable withDrainTimeout(RoutingTable table, AppSpec app) {
+    return table.toBuilder().drainTimeout(app.timeouts().drain()).build();
+  }
+
+  /**
+   * How long a replica that left the table may take to drain before it is stopped: its stop grace,
+   * or long enough for its tunnels to reach the drain timeout and close, when that is longer.
+   */
+  private static Duration drainGrace(Duration stopGrace, AppSpec app) {
+    Duration tunnels = app.timeouts().drain().plus(TUNNEL_CLOSE_SLACK);
+    return tunnels.compareTo(stopGrace) > 0 ? tunnels : stopGrace;
   }
 
   /** Receives every replica event of the supervisor (on the supervisor's thread). */
@@ -407,13 +426,13 @@ public final class LocalPlatform implements Platform {
       }
       endpoints.put(v.version(), eps);
     }
-    route(app, RoutingTables.of(desired, endpoints));
+    route(app, withDrainTimeout(RoutingTables.of(desired, endpoints), app.spec));
     if (app.preview != null) {
       String p = desired.preview();
       app.preview.update(
           p == null || !endpoints.containsKey(p)
               ? RoutingTable.EMPTY
-              : table(Map.of(p, 100), endpoints));
+              : withDrainTimeout(table(Map.of(p, 100), endpoints), app.spec));
     }
     for (VersionState v : shrink) {
       if (app.shrinking.add(v.version())) {
@@ -472,7 +491,7 @@ public final class LocalPlatform implements Platform {
         v.replicas(),
         going.size());
     router
-        .awaitDrained(going, template.stopGrace())
+        .awaitDrained(going, drainGrace(template.stopGrace(), app.spec))
         .whenComplete(
             (drained, error) ->
                 controller.execute(
@@ -489,7 +508,8 @@ public final class LocalPlatform implements Platform {
   /** Drains a version that left the tables, then stops its processes. */
   private void stop(String name, LocalApp app, String version) {
     List<Endpoint> eps = new ArrayList<>();
-    Duration grace = app.stopGrace.getOrDefault(version, Duration.ofSeconds(10));
+    Duration grace =
+        drainGrace(app.stopGrace.getOrDefault(version, Duration.ofSeconds(10)), app.spec);
     for (Replica r : supervisor.replicas(name, version)) {
       eps.add(endpoint(r));
     }
