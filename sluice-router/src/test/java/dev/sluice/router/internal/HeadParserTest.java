@@ -217,6 +217,48 @@ class HeadParserTest {
   }
 
   @Test
+  void recognisesAnUpgradeOnlyInHttp11WithTheConnectionOption() {
+    assertThat(
+            request(
+                "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: keep-alive, Upgrade\r\n"
+                    + "Upgrade: WebSocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"))
+        .isEqualTo(200);
+    assertThat(parser.upgrade()).isTrue();
+    assertThat(parser.upgradeToWebSocket()).isTrue();
+
+    request("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: h2c, websocket\r\n\r\n");
+    assertThat(parser.upgrade()).isTrue();
+    assertThat(parser.upgradeToWebSocket()).isFalse();
+
+    request("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n");
+    assertThat(parser.upgrade()).isFalse();
+    request("GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade:\r\n\r\n");
+    assertThat(parser.upgrade()).isFalse();
+    request("GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n");
+    assertThat(parser.upgrade()).isFalse();
+  }
+
+  @Test
+  void anUpgradeKeptGoesUpstreamWithItsUpgradeFieldAndConnectionUpgrade() {
+    assertThat(
+            request(
+                "GET /ws HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, X-Private\r\n"
+                    + "X-Private: 1\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n"))
+        .isEqualTo(200);
+    parser.keepUpgrade();
+    ByteBuf out = parser.writeRequest(ALLOC, IP, 0);
+    try {
+      assertThat(out.toString(StandardCharsets.ISO_8859_1))
+          .isEqualTo(
+              "GET /ws HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                  + "X-Forwarded-For: 10.1.2.3\r\nX-Forwarded-Proto: http\r\n"
+                  + "Connection: upgrade\r\nX-Forwarded-Host: a\r\n\r\n");
+    } finally {
+      out.release();
+    }
+  }
+
+  @Test
   void keepsTransferEncodingEvenWhenConnectionNamesIt() {
     assertThat(
             upstreamHead(
