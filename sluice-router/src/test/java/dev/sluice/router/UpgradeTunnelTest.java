@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -36,6 +37,9 @@ class UpgradeTunnelTest {
   private final CompletableFuture<String> upstreamHead = new CompletableFuture<>();
   private final AtomicLong flooded = new AtomicLong();
   private volatile boolean flood;
+  private volatile boolean webSocketMidFrame;
+  private final CountDownLatch restOfFrame = new CountDownLatch(1);
+  private final CompletableFuture<Integer> upstreamFirstByte = new CompletableFuture<>();
   private Router router;
   private Listener listener;
 
@@ -93,10 +97,23 @@ class UpgradeTunnelTest {
       InputStream in = s.getInputStream();
       OutputStream out = s.getOutputStream();
       upstreamHead.complete(readHead(in));
+      String protocol = webSocketMidFrame ? "websocket" : "x-echo/1";
       out.write(
-          ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x-echo/1\r\n\r\n")
+          ("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: "
+                  + protocol
+                  + "\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
+      if (webSocketMidFrame) {
+        // A text frame of 10 bytes, cut after 4 of them; the rest and a second frame come later.
+        out.write(new byte[] {(byte) 0x81, 10, 'a', 'b', 'c', 'd'});
+        out.flush();
+        restOfFrame.await(10, TimeUnit.SECONDS);
+        out.write(new byte[] {'e', 'f', 'g', 'h', 'i', 'j', (byte) 0x81, 2, 'X', 'Y'});
+        out.flush();
+        upstreamFirstByte.complete(in.read());
+        return;
+      }
       if (flood) {
         byte[] chunk = new byte[64 << 10];
         while (flooded.get() < FLOOD) {
@@ -114,6 +131,8 @@ class UpgradeTunnelTest {
       }
     } catch (IOException e) {
       // the router closed the tunnel, or the test ended
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -186,6 +205,48 @@ class UpgradeTunnelTest {
       assertThat(in.read()).isEqualTo(-1);
       assertThat(router.awaitDrained(List.of(endpoint()), Duration.ofSeconds(5)).get()).isTrue();
     }
+  }
+
+  @Test
+  void aDrainedWebSocketGetsItsCloseFrameAfterTheFrameInProgressNeverInsideIt() throws Exception {
+    webSocketMidFrame = true;
+    try (RawHttp http = new RawHttp(listener.address())) {
+      http.send(
+          "GET /ws HTTP/1.1\r\nHost: raw\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+              + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+      assertThat(http.read(true).status()).isEqualTo(101);
+      InputStream in = http.input();
+      assertThat(readExactly(in, 6)).isEqualTo("\u0081\nabcd");
+
+      listener.update(RoutingTable.builder().drainTimeout(Duration.ofMillis(200)).build());
+      await()
+          .atMost(5, TimeUnit.SECONDS)
+          .until(() -> metric("sluice_tunnels_drained_total{app=\"raw\",version=\"v1\"}") == 1);
+      restOfFrame.countDown();
+
+      // The frame in progress completes, then the close frame (1001, "drained"), then the end:
+      // the frame the upstream sent after it never arrives.
+      assertThat(readExactly(in, 6)).isEqualTo("efghij");
+      byte[] close = in.readAllBytes();
+      assertThat(close).hasSize(11);
+      assertThat(close[0] & 0xff).isEqualTo(0x88);
+      assertThat(close[1]).isEqualTo((byte) 9);
+      assertThat((close[2] & 0xff) << 8 | close[3] & 0xff).isEqualTo(1001);
+      assertThat(new String(close, 4, 7, StandardCharsets.UTF_8)).isEqualTo("drained");
+      // The upstream got a (masked) close frame of its own.
+      assertThat(upstreamFirstByte.get(5, TimeUnit.SECONDS)).isEqualTo(0x88);
+    }
+  }
+
+  private long metric(String series) throws IOException {
+    StringBuilder out = new StringBuilder();
+    router.metrics().writePrometheus(out);
+    return out.toString()
+        .lines()
+        .filter(l -> l.startsWith(series + " "))
+        .map(l -> Long.parseLong(l.substring(series.length() + 1)))
+        .findFirst()
+        .orElse(-1L);
   }
 
   private static String readExactly(InputStream in, int n) throws IOException {
