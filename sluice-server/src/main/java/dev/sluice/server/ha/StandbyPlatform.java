@@ -251,9 +251,11 @@ public final class StandbyPlatform implements Platform {
     if (f.preview != null) {
       String p = desired.preview();
       f.preview.update(
-          p == null || !endpoints.containsKey(p)
-              ? RoutingTable.EMPTY
-              : LocalPlatform.withDrainTimeout(table(Map.of(p, 100), endpoints), f.spec));
+          LocalPlatform.withDrainTimeout(
+              p == null || !endpoints.containsKey(p)
+                  ? RoutingTable.EMPTY
+                  : table(Map.of(p, 100), endpoints),
+              f.spec));
     }
     for (Endpoint e : new ArrayList<>(f.watched)) {
       if (!live.contains(e)) {

@@ -430,9 +430,11 @@ public final class LocalPlatform implements Platform {
     if (app.preview != null) {
       String p = desired.preview();
       app.preview.update(
-          p == null || !endpoints.containsKey(p)
-              ? RoutingTable.EMPTY
-              : withDrainTimeout(table(Map.of(p, 100), endpoints), app.spec));
+          withDrainTimeout(
+              p == null || !endpoints.containsKey(p)
+                  ? RoutingTable.EMPTY
+                  : table(Map.of(p, 100), endpoints),
+              app.spec));
     }
     for (VersionState v : shrink) {
       if (app.shrinking.add(v.version())) {
