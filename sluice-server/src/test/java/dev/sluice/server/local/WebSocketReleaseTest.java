@@ -8,33 +8,15 @@ import dev.sluice.core.spec.HostPort;
 import dev.sluice.server.AdminToken;
 import dev.sluice.server.Daemon;
 import dev.sluice.server.api.Json;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,7 +26,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 class WebSocketReleaseTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
+  private static final String DRAIN = "3s";
+  private static final String SCALE_DOWN = "0s";
 
   @TempDir Path dir;
 
@@ -65,10 +48,7 @@ class WebSocketReleaseTest {
   private Daemon daemon;
   private String admin;
 
-  @BeforeEach
-  void start() throws Exception {
-    int v1 = echoServer("v1");
-    int v2 = echoServer("v2");
+  private void startDaemon(String runtime) throws Exception {
     Path spec = dir.resolve("sluice.yaml");
     Files.writeString(
         spec,
@@ -77,16 +57,13 @@ class WebSocketReleaseTest {
           - name: chat
             listen: 127.0.0.1:0
             runtime:
-              static:
-                versions:
-                  v1: [http://127.0.0.1:%d]
-                  v2: [http://127.0.0.1:%d]
+        %s
             health: {path: /health, interval: 200ms, timeout: 1s, healthyThreshold: 1}
-            timeouts: {drain: 1500ms}
+            timeouts: {drain: %s}
             strategy:
-              blueGreen: {scaleDownDelay: 1m}
+              blueGreen: {scaleDownDelay: %s}
         """
-            .formatted(v1, v2));
+            .formatted(runtime.indent(6).stripTrailing(), DRAIN, SCALE_DOWN));
     daemon =
         Daemon.start(
             Daemon.Options.of(spec, dir.resolve("state"))
@@ -103,47 +80,8 @@ class WebSocketReleaseTest {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 
-  /** A WebSocket server answering "VERSION:text" at /ws, and 200 at /health. */
   private int echoServer(String version) throws InterruptedException {
-    Channel server =
-        new ServerBootstrap()
-            .group(group)
-            .channel(NioServerSocketChannel.class)
-            .childHandler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {
-                    ch.pipeline()
-                        .addLast(
-                            new HttpServerCodec(),
-                            new HttpObjectAggregator(65536),
-                            new WebSocketServerProtocolHandler("/ws"),
-                            new SimpleChannelInboundHandler<TextWebSocketFrame>() {
-                              @Override
-                              protected void channelRead0(
-                                  ChannelHandlerContext ctx, TextWebSocketFrame f) {
-                                ctx.writeAndFlush(new TextWebSocketFrame(version + ":" + f.text()));
-                              }
-                            },
-                            new SimpleChannelInboundHandler<FullHttpRequest>() {
-                              @Override
-                              protected void channelRead0(
-                                  ChannelHandlerContext ctx, FullHttpRequest r) {
-                                DefaultFullHttpResponse ok =
-                                    new DefaultFullHttpResponse(
-                                        HttpVersion.HTTP_1_1,
-                                        HttpResponseStatus.OK,
-                                        Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII));
-                                ok.headers().set(HttpHeaderNames.CONTENT_LENGTH, 2);
-                                ctx.writeAndFlush(ok).addListener(ChannelFutureListener.CLOSE);
-                              }
-                            });
-                  }
-                })
-            .bind(new InetSocketAddress("127.0.0.1", 0))
-            .sync()
-            .channel();
-    return ((InetSocketAddress) server.localAddress()).getPort();
+    return ((InetSocketAddress) WsEchoServer.start(group, 0, version).localAddress()).getPort();
   }
 
   private JsonNode status() throws Exception {
@@ -213,6 +151,36 @@ class WebSocketReleaseTest {
 
   @Test
   void aSocketStaysOnV1AcrossTheSwitchUntilTheSpecsDrainTimeoutClosesItWith1001() throws Exception {
+    startDaemon(
+        """
+        static:
+          versions:
+            v1: [http://127.0.0.1:%d]
+            v2: [http://127.0.0.1:%d]
+        """
+            .formatted(echoServer("v1"), echoServer("v2")));
+    acrossARelease();
+  }
+
+  @Test
+  void anOldVersionsProcessRunsUntilItsSocketsHaveDrained() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    startDaemon(
+        """
+        process:
+          command: [%s, "-Xmx32m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", %s, %s, "${version}"]
+          stopGrace: 1s
+        """
+            .formatted(
+                Json.write(java),
+                Json.write(System.getProperty("java.class.path")),
+                Json.write(WsEchoServer.class.getName())));
+    // With scaleDownDelay 0s, v1 leaves at the switch and would be stopped at once if its open
+    // socket did not count: the socket would then break instead of closing with 1001.
+    acrossARelease();
+  }
+
+  private void acrossARelease() throws Exception {
     deploy("v1");
     String listen = status().path("listen").asText();
     Socket old = Socket.open(http, listen);
@@ -223,11 +191,14 @@ class WebSocketReleaseTest {
     assertThat(old.echo("b")).isEqualTo("v1:b");
     Socket fresh = Socket.open(http, listen);
     assertThat(fresh.echo("c")).isEqualTo("v2:c");
+    // Half the drain timeout later the old socket is still open, and still on v1.
+    await().during(Duration.ofMillis(1500)).atMost(WAIT).until(() -> !old.closed.isDone());
+    assertThat(old.echo("e")).isEqualTo("v1:e");
 
     assertThat(old.closed.get(15, TimeUnit.SECONDS)).isEqualTo(1001);
     // Not before the spec's drain timeout (the switch was seen a little after it happened).
     assertThat(Duration.ofNanos(System.nanoTime() - switched))
-        .isGreaterThan(Duration.ofMillis(1000));
+        .isGreaterThan(Duration.ofMillis(2000));
     assertThat(fresh.echo("d")).isEqualTo("v2:d");
     assertThat(fresh.closed).isNotDone();
   }
