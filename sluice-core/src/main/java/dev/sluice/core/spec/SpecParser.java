@@ -230,6 +230,14 @@ public final class SpecParser {
             : null;
     EdgeFlagsSpec edgeFlags =
         f.get("edgeFlags").present() ? EdgeFlagsReader.read(f.get("edgeFlags")) : null;
+    if (edgeFlags != null && runtime instanceof RuntimeSpec.Kubernetes) {
+      // On Kubernetes requests go through the cluster's gateway or mesh, not Sluice's router.
+      f.get("edgeFlags")
+          .problem(
+              "edgeFlags on a kubernetes runtime",
+              "edgeFlags only on process and static runtimes, whose traffic Sluice's router carries");
+      edgeFlags = null;
+    }
     if (runtime instanceof RuntimeSpec.Kubernetes k
         && strategy != null
         && before.list().size() == known) {
