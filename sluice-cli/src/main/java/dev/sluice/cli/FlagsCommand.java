@@ -54,7 +54,10 @@ import picocli.CommandLine.Parameters;
       FlagsCommand.History.class,
       FlagsCommand.Import.class,
       FlagsCommand.Export.class,
-      FlagsCommand.Stale.class
+      FlagsCommand.Stale.class,
+      FlagRolloutCommands.Start.class,
+      FlagRolloutCommands.Status.class,
+      FlagRolloutCommands.Abort.class
     })
 final class FlagsCommand implements Runnable {
   @Override

@@ -1,5 +1,6 @@
 package dev.sluice.router;
 
+import dev.sluice.router.flags.EdgeFlags;
 import dev.sluice.router.health.HealthChecks;
 import dev.sluice.router.internal.RouterCore;
 import dev.sluice.router.metrics.RouterMetrics;
@@ -7,6 +8,7 @@ import dev.sluice.router.shadow.ShadowResults;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Sluice's data plane: an HTTP/1.1 reverse proxy that owns its event loops, listeners, upstream
@@ -32,6 +34,12 @@ public interface Router extends AutoCloseable {
    * @throws java.io.UncheckedIOException when the address cannot be bound
    */
   Listener listen(ListenerOptions options);
+
+  /**
+   * Sets the flags the router evaluates for every request of {@code app} (replacing any set
+   * before), or removes them with null. The next request sees the change.
+   */
+  void edgeFlags(String app, @Nullable EdgeFlags flags);
 
   /** Returns the active health checker of endpoints. */
   HealthChecks health();

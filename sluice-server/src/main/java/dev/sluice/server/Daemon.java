@@ -19,6 +19,9 @@ import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.Controller;
 import dev.sluice.server.control.Leadership;
 import dev.sluice.server.dashboard.Dashboard;
+import dev.sluice.server.flags.EdgeFlagBindings;
+import dev.sluice.server.flags.FlagRollouts;
+import dev.sluice.server.flags.FlagRolloutsApi;
 import dev.sluice.server.flags.FlagService;
 import dev.sluice.server.flags.FlagsApi;
 import dev.sluice.server.flags.OfrepApi;
@@ -225,6 +228,7 @@ public final class Daemon implements AutoCloseable {
       }
       StoreLeadership sharedLeadership = shared;
       Path baseDir = o.specFile().toAbsolutePath().getParent();
+      Analyzer analyzer = Analyzer.create(router.metrics(), router.shadow(), baseDir);
       Controller controller =
           new Controller(
               spec,
@@ -232,7 +236,7 @@ public final class Daemon implements AutoCloseable {
                   shared == null ? store : store.fencedBy(shared::fence),
                   baseDir,
                   stateDir.resolve("logs"),
-                  Analyzer.create(router.metrics(), router.shadow(), baseDir),
+                  analyzer,
                   o.clock(),
                   kubernetes != null
                       ? kubernetes.leadership()
@@ -279,6 +283,10 @@ public final class Daemon implements AutoCloseable {
       if (spec.flags() != null && !o.sharing().routerOnly()) {
         flags.watchFile(baseDir.resolve(spec.flags().file()));
       }
+      EdgeFlagBindings edgeFlags = new EdgeFlagBindings(router, flags);
+      edgeFlags.install(spec.apps());
+      FlagRollouts rollouts = new FlagRollouts(flags, analyzer, edgeFlags, o.clock());
+      parts.add(rollouts);
       FlagsApi flagsApi = new FlagsApi(flags);
       Dashboard dashboard =
           Dashboard.start(
@@ -291,16 +299,23 @@ public final class Daemon implements AutoCloseable {
               controller,
               router.metrics(),
               tokens,
-              () -> o.sharing().apply(SpecParser.parse(o.specFile())),
+              () -> {
+                // Edge flags follow the spec file as deploys reread it.
+                Spec reread = o.sharing().apply(SpecParser.parse(o.specFile()));
+                edgeFlags.install(reread.apps());
+                return reread;
+              },
               shared == null
                   ? List.of(
                       flagsApi,
+                      new FlagRolloutsApi(rollouts),
                       new OfrepApi(flags),
                       dashboard,
                       new ShadowApi(controller, router.shadow()))
                   : List.of(
                       new FollowerGuard(shared),
                       flagsApi,
+                      new FlagRolloutsApi(rollouts),
                       new OfrepApi(flags),
                       dashboard,
                       new ShadowApi(controller, router.shadow())));

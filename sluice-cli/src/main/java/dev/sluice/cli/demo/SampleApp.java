@@ -8,11 +8,14 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small HTTP app to release in demos and tests: {@code /} answers 200 with its version (and 500
  * at the configured error rate, after the configured latency), {@code /health} and {@code /ready}
- * answer 200, {@code /slow?ms=N} answers after N milliseconds.
+ * answer 200, {@code /slow?ms=N} answers after N milliseconds, {@code /checkout} answers with the
+ * variant of flag {@code new-checkout} the router sent ({@code Sluice-Flag-new-checkout}) and fails
+ * for the variant named by {@code ?failOn=VARIANT}.
  */
 public final class SampleApp implements AutoCloseable {
   private final HttpServer server;
@@ -93,6 +96,18 @@ public final class SampleApp implements AutoCloseable {
                   + System.nanoTime()
                   + "}\n");
         }
+        case "/checkout" -> {
+          // The variant of new-checkout that the router chose (flags at the edge); with
+          // ?failOn=VARIANT the path fails for that variant, as a broken new code path would.
+          String variant = ex.getRequestHeaders().getFirst("Sluice-Flag-new-checkout");
+          String failOn = query(ex, "failOn");
+          sleep(latencyMs);
+          if (failOn != null && failOn.equals(variant)) {
+            send(ex, 500, "checkout " + variant + " failed on purpose\n");
+          } else {
+            send(ex, 200, "checkout " + variant + " from version " + version + "\n");
+          }
+        }
         case "/" -> {
           sleep(latencyMs);
           if (errorRate > 0 && ThreadLocalRandom.current().nextDouble() < errorRate) {
@@ -104,6 +119,19 @@ public final class SampleApp implements AutoCloseable {
         default -> send(ex, 404, "not found: " + path + "\n");
       }
     }
+  }
+
+  private static @Nullable String query(HttpExchange ex, String name) {
+    String q = ex.getRequestURI().getQuery();
+    if (q == null) {
+      return null;
+    }
+    for (String part : q.split("&")) {
+      if (part.startsWith(name + "=")) {
+        return part.substring(name.length() + 1);
+      }
+    }
+    return null;
   }
 
   private static long param(HttpExchange ex, String name, long def) {

@@ -24,6 +24,7 @@ import org.jspecify.annotations.Nullable;
  * @param pathPrefix when apps share a listen address: the path prefix this app answers (null: any)
  * @param snapshot this app's spec as compact JSON, kept with every release so that a release always
  *     runs with the spec it started with
+ * @param edgeFlags flags the router evaluates for every request; null for none
  */
 public record AppSpec(
     String name,
@@ -39,7 +40,8 @@ public record AppSpec(
     RoutingSpec routing,
     List<String> hosts,
     @Nullable String pathPrefix,
-    String snapshot) {
+    String snapshot,
+    @Nullable EdgeFlagsSpec edgeFlags) {
 
   public AppSpec {
     notifications = List.copyOf(notifications);
@@ -62,6 +64,7 @@ public record AppSpec(
         routing,
         hosts,
         pathPrefix,
-        snapshot);
+        snapshot,
+        edgeFlags);
   }
 }

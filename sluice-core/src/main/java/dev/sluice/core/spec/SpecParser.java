@@ -191,7 +191,8 @@ public final class SpecParser {
             "notifications",
             "routing",
             "hosts",
-            "pathPrefix");
+            "pathPrefix",
+            "edgeFlags");
     String name = f.get("name").string(APP_NAME, APP_NAME_EXPECTED);
     RuntimeSpec runtime = runtime(f.get("runtime"));
     // On Kubernetes users reach the app through its Service: listen only names it, for status.
@@ -227,6 +228,16 @@ public final class SpecParser {
         f.get("pathPrefix").present()
             ? f.get("pathPrefix").string(Pattern.compile("/.*"), "a path prefix starting with /")
             : null;
+    EdgeFlagsSpec edgeFlags =
+        f.get("edgeFlags").present() ? EdgeFlagsReader.read(f.get("edgeFlags")) : null;
+    if (edgeFlags != null && runtime instanceof RuntimeSpec.Kubernetes) {
+      // On Kubernetes requests go through the cluster's gateway or mesh, not Sluice's router.
+      f.get("edgeFlags")
+          .problem(
+              "edgeFlags on a kubernetes runtime",
+              "edgeFlags only on process and static runtimes, whose traffic Sluice's router carries");
+      edgeFlags = null;
+    }
     if (runtime instanceof RuntimeSpec.Kubernetes k
         && strategy != null
         && before.list().size() == known) {
@@ -254,7 +265,8 @@ public final class SpecParser {
         routing,
         hosts,
         pathPrefix,
-        NodeJson.write(v.node()));
+        NodeJson.write(v.node()),
+        edgeFlags);
   }
 
   private static List<NotificationSpec> notifications(YamlValue v) {

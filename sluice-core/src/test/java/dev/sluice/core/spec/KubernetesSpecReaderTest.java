@@ -238,4 +238,12 @@ class KubernetesSpecReaderTest {
             "sluice.yaml:14:50: apps[1].runtime.kubernetes.deploymentTemplate.spec.containers[0]"
                 + ".image: missing (expected: an image, e.g. ghcr.io/acme/shop:${version})");
   }
+
+  @Test
+  void edgeFlagsAreRefusedOnKubernetesWhereTheRouterCarriesNoTraffic() {
+    assertThat(problems(CANARY + "    edgeFlags: {keys: [new-checkout]}\n"))
+        .singleElement()
+        .asString()
+        .contains("apps[0].edgeFlags: edgeFlags on a kubernetes runtime (expected: edgeFlags only");
+  }
 }

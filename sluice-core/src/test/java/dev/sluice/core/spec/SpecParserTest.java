@@ -360,4 +360,74 @@ class SpecParserTest {
             "sluice.yaml:8:23: apps[0].hooks.prePromotion[1].http.url: \"ftp://x\" (expected: an"
                 + " http URL with host and port, like http://127.0.0.1:9001)");
   }
+
+  @Test
+  void edgeFlagsNameTheFlagsAndWhereTheContextComesFrom() throws SpecException {
+    AppSpec app =
+        SpecParser.parse(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    edgeFlags:
+                      keys: [new-checkout, banner]
+                      targetingKey: {cookie: uid}
+                      context:
+                        country: {header: x-country}
+                """,
+                "sluice.yaml")
+            .app("shop")
+            .orElseThrow();
+    EdgeFlagsSpec e = app.edgeFlags();
+    assertThat(e.keys()).containsExactly("new-checkout", "banner");
+    assertThat(e.targetingKey())
+        .isEqualTo(new EdgeFlagsSpec.Source(EdgeFlagsSpec.Source.Kind.COOKIE, "uid"));
+    assertThat(e.context())
+        .containsExactly(
+            java.util.Map.entry(
+                "country",
+                new EdgeFlagsSpec.Source(EdgeFlagsSpec.Source.Kind.HEADER, "x-country")));
+    assertThat(SpecParser.parseSnapshot(app.snapshot())).isEqualTo(app);
+  }
+
+  @Test
+  void badEdgeFlagsAreExplained() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    edgeFlags:
+                      keys: [new-checkout, "bad key", New-Checkout]
+                      targetingKey: {query: uid}
+                      context:
+                        country: {header: "x country"}
+                        targetingKey: {header: x-user}
+                """))
+        .containsExactly(
+            "sluice.yaml:6:28: apps[0].edgeFlags.keys[1]: \"bad key\" (expected: a flag key usable"
+                + " in a header name: letters, digits, - _ . and !#$%&'*+^`|~)",
+            "sluice.yaml:6:39: apps[0].edgeFlags.keys[2]: \"New-Checkout\" (expected: each key once"
+                + " (header names ignore case))",
+            "sluice.yaml:7:22: apps[0].edgeFlags.targetingKey.query: unknown field (expected: one of"
+                + " cookie, header)",
+            "sluice.yaml:9:27: apps[0].edgeFlags.context.country.header: \"x country\" (expected: a"
+                + " header name)",
+            "sluice.yaml:10:23: apps[0].edgeFlags.context.targetingKey: \"targetingKey\" (expected:"
+                + " targetingKey set with edgeFlags.targetingKey)");
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    edgeFlags: {targetingKey: {header: x-user-id}}
+                """))
+        .hasSize(1)
+        .allMatch(p -> p.contains("apps[0].edgeFlags.keys: missing"));
+  }
 }

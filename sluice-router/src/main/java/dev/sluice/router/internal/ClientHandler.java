@@ -97,6 +97,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private long startNanos;
   private @Nullable CompiledTable table;
   private @Nullable VersionEntry version;
+  private VersionMetrics[] flagMetrics = EdgeFlagsPlan.NONE.metrics();
   private byte @Nullable [] setCookie;
   private @Nullable ShadowExchange shadow;
   private @Nullable EndpointState endpoint;
@@ -319,6 +320,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         version.metrics.abandoned(loop);
         version = null;
       }
+      flagsAbandoned();
       endShadow(false);
       releaseUpstreamHead();
       active = false;
@@ -376,9 +378,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       upgradeToWebSocket = p.upgradeToWebSocket();
       p.keepUpgrade();
     }
+    MountTable routes = listener.routes;
+    CompiledTable t = routes.single != null ? routes.single : routes.pick(p);
+    table = t;
+    // Flags evaluated at the edge: their variants go upstream as header fields.
+    EdgeFlagsPlan flags = t == null ? null : core.edgeFlags(t.app);
+    EdgeFlagsPlan.Result assigned = flags == null ? EdgeFlagsPlan.NONE : flags.evaluate(p);
+    flagMetrics = assigned.metrics();
+    for (VersionMetrics f : flagMetrics) {
+      f.started(loop);
+    }
     // The head as it goes upstream, kept for retries until the exchange ends. A small body that
     // came with it joins it, so head and body leave in one write.
-    ByteBuf head = p.writeRequest(ctx.alloc(), clientIp, join);
+    ByteBuf head = p.writeRequest(ctx.alloc(), clientIp, join, assigned.lines());
     int headBytes = head.writerIndex();
     upstreamHead = head;
     if (join > 0) {
@@ -388,9 +400,6 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     readingBody = !requestBody.done();
     requestDone = !readingBody;
-    MountTable routes = listener.routes;
-    CompiledTable t = routes.single != null ? routes.single : routes.pick(p);
-    table = t;
     if (t == null) {
       version = null;
       respondError(404, ErrorResponses.NO_APP);
@@ -751,8 +760,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (responseStarted) {
       // Part of the response is already with the client; all we can do is cut it short.
       releaseEndpoint();
-      version.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
+      long micros = (core.ticker.nanos() - startNanos) / 1000;
+      version.metrics.completed(loop, status, micros);
       version = null;
+      flagsCompleted(micros);
       endShadow(false);
       releaseUpstreamHead();
       active = false;
@@ -807,11 +818,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private void finish(@Nullable ByteBuf last) {
     releaseEndpoint();
     endShadow(last == null);
+    long micros = (core.ticker.nanos() - startNanos) / 1000;
     VersionEntry v = version;
     if (v != null) {
-      v.metrics.completed(loop, status, (core.ticker.nanos() - startNanos) / 1000);
+      v.metrics.completed(loop, status, micros);
       version = null;
     }
+    flagsCompleted(micros);
     active = false;
     releaseUpstreamHead();
     if (closeAfterResponse) {
@@ -826,6 +839,26 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       wroteClient = true;
     }
     afterExchange();
+  }
+
+  private void flagsCompleted(long micros) {
+    VersionMetrics[] m = flagMetrics;
+    if (m.length > 0) {
+      flagMetrics = EdgeFlagsPlan.NONE.metrics();
+      for (VersionMetrics f : m) {
+        f.completed(loop, status, micros);
+      }
+    }
+  }
+
+  private void flagsAbandoned() {
+    VersionMetrics[] m = flagMetrics;
+    if (m.length > 0) {
+      flagMetrics = EdgeFlagsPlan.NONE.metrics();
+      for (VersionMetrics f : m) {
+        f.abandoned(loop);
+      }
+    }
   }
 
   private void afterExchange() {

@@ -65,6 +65,9 @@ final class HeadParser {
   static final byte X_FORWARDED = 7;
   static final byte UPGRADE = 8;
 
+  /** {@code Sluice-Flag-*}: set by the router for flags evaluated at the edge, never by clients. */
+  static final byte SLUICE_FLAG = 9;
+
   // Additions to a response head (flags of writeResponseHead).
   static final int ADD_CLOSE = 1;
   static final int ADD_KEEP_ALIVE = 2;
@@ -121,6 +124,7 @@ final class HeadParser {
   private static final byte[] N_X_FORWARDED_PROTO = ascii("x-forwarded-proto");
   private static final byte[] N_TRANSFER_ENCODING = ascii("transfer-encoding");
   private static final byte[] N_PROXY_ = ascii("proxy-");
+  private static final byte[] N_SLUICE_FLAG_ = ascii("sluice-flag-");
   private static final byte[] T_CLOSE = ascii("close");
   private static final byte[] T_KEEP_ALIVE = ascii("keep-alive");
   private static final byte[] T_CHUNKED = ascii("chunked");
@@ -600,6 +604,11 @@ final class HeadParser {
   }
 
   private byte kindOf(int at, int len) {
+    if (len > N_SLUICE_FLAG_.length
+        && (s[at] | 0x20) == 's'
+        && equalsLower(at, N_SLUICE_FLAG_.length, N_SLUICE_FLAG_)) {
+      return SLUICE_FLAG;
+    }
     switch (len) {
       case 2:
         return equalsLower(at, len, N_TE) ? HOP_BY_HOP : OTHER;
@@ -870,6 +879,17 @@ final class HeadParser {
    * X-Forwarded-Host} set. The buffer has room for {@code extra} more bytes (a small body).
    */
   ByteBuf writeRequest(ByteBufAllocator alloc, byte[] clientIp, int extra) {
+    return writeRequest(alloc, clientIp, extra, NO_LINES);
+  }
+
+  private static final byte[] NO_LINES = new byte[0];
+
+  /**
+   * Writes the request head as {@link #writeRequest(ByteBufAllocator, byte[], int)} does, with
+   * {@code added} (header lines, each ending in CRLF) before its end. Client-sent {@code
+   * Sluice-Flag-*} fields are always left out: only the router sets them.
+   */
+  ByteBuf writeRequest(ByteBufAllocator alloc, byte[] clientIp, int extra, byte[] added) {
     // Assembled in a scratch array first: one copy into the buffer instead of one per piece.
     int xff = 0;
     for (int f = 0; f < fields && forwardedFor > 0; f++) {
@@ -878,14 +898,14 @@ final class HeadParser {
       }
     }
     int hostLen = host >= 0 ? valueEnd[host] - valueStart[host] : 0;
-    byte[] o = output(n + xff + clientIp.length + hostLen + 128);
+    byte[] o = output(n + xff + clientIp.length + hostLen + added.length + 128);
     int at = put(o, 0, s, 0, versionStart);
     at = put(o, at, HTTP_1_1);
     at = put(o, at, CRLF);
     int run = -1;
     for (int f = 0; f < fields; f++) {
       byte k = kind[f];
-      boolean keep = !drop[f] && k != X_FORWARDED_FOR && k != X_FORWARDED;
+      boolean keep = !drop[f] && k != X_FORWARDED_FOR && k != X_FORWARDED && k != SLUICE_FLAG;
       if (keep && run < 0) {
         run = lineStart[f];
       } else if (!keep && run >= 0) {
@@ -914,6 +934,7 @@ final class HeadParser {
       at = put(o, at, s, valueStart[host], hostLen);
       at = put(o, at, CRLF);
     }
+    at = put(o, at, added);
     at = put(o, at, CRLF);
     return alloc.directBuffer(at + extra).writeBytes(o, 0, at);
   }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
@@ -25,6 +26,8 @@ final class MetricsRegistry implements RouterMetrics {
 
   private record Key(String app, String version) {}
 
+  private record FlagKey(String app, String flag, String variant) {}
+
   private static final String[] CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
   private static final String[] LE = new String[VersionMetrics.BUCKETS.length];
 
@@ -35,6 +38,10 @@ final class MetricsRegistry implements RouterMetrics {
   }
 
   private final ConcurrentHashMap<Key, VersionMetrics> versions = new ConcurrentHashMap<>();
+
+  /** Per flag and variant of edge flags; a VersionMetrics whose version is the variant. */
+  private final ConcurrentHashMap<FlagKey, VersionMetrics> flags = new ConcurrentHashMap<>();
+
   private final int loops;
   private final Ticker ticker;
   private final long origin;
@@ -52,9 +59,47 @@ final class MetricsRegistry implements RouterMetrics {
         new Key(app, version), k -> new VersionMetrics(app, version, loops, ticker, origin));
   }
 
+  VersionMetrics flagOf(String app, String flag, String variant) {
+    return flags.computeIfAbsent(
+        new FlagKey(app, flag, variant),
+        k -> new VersionMetrics(app, variant, loops, ticker, origin));
+  }
+
   void flushAll() {
     for (VersionMetrics m : versions.values()) {
       m.flush();
+    }
+    for (VersionMetrics m : flags.values()) {
+      m.flush();
+    }
+  }
+
+  @Override
+  public WindowSnapshot flagWindow(String app, String flag, String variant, Duration window) {
+    checkWindow(window);
+    VersionMetrics m = flags.get(new FlagKey(app, flag, variant));
+    if (m == null) {
+      return new WindowSnapshot(
+          window, 0, StatusCounts.ZERO, 0, new Histogram(VersionMetrics.MAX_MICROS, 2));
+    }
+    return m.window(window);
+  }
+
+  @Override
+  public java.util.SortedSet<String> flagVariants(String app, String flag) {
+    java.util.TreeSet<String> out = new java.util.TreeSet<>();
+    for (FlagKey k : flags.keySet()) {
+      if (k.app().equals(app) && k.flag().equals(flag)) {
+        out.add(k.variant());
+      }
+    }
+    return out;
+  }
+
+  private static void checkWindow(Duration window) {
+    Objects.requireNonNull(window, "window");
+    if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(MAX_WINDOW) > 0) {
+      throw new IllegalArgumentException("window: " + window + " (expected: 1s..10m)");
     }
   }
 
@@ -186,6 +231,7 @@ final class MetricsRegistry implements RouterMetrics {
         out.append(' ').append(Long.toString(totals[i])).append('\n');
       }
     }
+    writeFlags(out);
     header(out, "sluice_replica_healthy", "gauge", "1 when the replica may get traffic.");
     for (ReplicaHealth r : replicas.get()) {
       out.append("sluice_replica_healthy{app=\"")
@@ -198,6 +244,68 @@ final class MetricsRegistry implements RouterMetrics {
           .append(r.healthy() ? "1" : "0")
           .append('\n');
     }
+  }
+
+  private void writeFlags(Appendable out) throws IOException {
+    if (flags.isEmpty()) {
+      return;
+    }
+    List<Map.Entry<FlagKey, VersionMetrics>> all = new ArrayList<>(flags.entrySet());
+    all.sort(
+        Comparator.comparing((Map.Entry<FlagKey, VersionMetrics> e) -> e.getKey().app())
+            .thenComparing(e -> e.getKey().flag())
+            .thenComparing(e -> e.getKey().variant()));
+    header(
+        out,
+        "sluice_flag_variant_requests_total",
+        "counter",
+        "Requests by the variant of a flag evaluated at the edge, by status class.");
+    for (Map.Entry<FlagKey, VersionMetrics> e : all) {
+      for (int c = 1; c <= 5; c++) {
+        out.append("sluice_flag_variant_requests_total");
+        flagLabels(out, e.getKey(), "code", CLASSES[c - 1]);
+        out.append(' ').append(Long.toString(e.getValue().requests(c))).append('\n');
+      }
+    }
+    header(
+        out,
+        "sluice_flag_variant_request_duration_seconds",
+        "histogram",
+        "Time from request headers received to response completed, by flag variant.");
+    for (Map.Entry<FlagKey, VersionMetrics> e : all) {
+      VersionMetrics m = e.getValue();
+      long[] b = m.buckets();
+      for (int i = 0; i < LE.length; i++) {
+        out.append("sluice_flag_variant_request_duration_seconds_bucket");
+        flagLabels(out, e.getKey(), "le", LE[i]);
+        out.append(' ').append(Long.toString(b[i])).append('\n');
+      }
+      out.append("sluice_flag_variant_request_duration_seconds_bucket");
+      flagLabels(out, e.getKey(), "le", "+Inf");
+      out.append(' ').append(Long.toString(b[LE.length])).append('\n');
+      out.append("sluice_flag_variant_request_duration_seconds_sum");
+      flagLabels(out, e.getKey(), null, null);
+      out.append(' ').append(Double.toString(m.sumSeconds())).append('\n');
+      out.append("sluice_flag_variant_request_duration_seconds_count");
+      flagLabels(out, e.getKey(), null, null);
+      out.append(' ').append(Long.toString(b[LE.length])).append('\n');
+    }
+  }
+
+  private static void flagLabels(
+      Appendable out, FlagKey k, @Nullable String extraName, @Nullable String extraValue)
+      throws IOException {
+    out.append("{app=\"")
+        .append(escape(k.app()))
+        .append("\",flag=\"")
+        .append(escape(k.flag()))
+        .append("\",variant=\"")
+        .append(escape(k.variant()))
+        .append('"');
+    if (extraName != null) {
+      out.append(',').append(extraName).append("=\"").append(extraValue).append('"');
+    }
+    out.append('}');
   }
 
   private static void header(Appendable out, String name, String type, String help)

@@ -8,6 +8,7 @@ import dev.sluice.router.Router;
 import dev.sluice.router.RouterOptions;
 import dev.sluice.router.RoutingTable;
 import dev.sluice.router.Ticker;
+import dev.sluice.router.flags.EdgeFlags;
 import dev.sluice.router.health.HealthChecks;
 import dev.sluice.router.metrics.RouterMetrics;
 import dev.sluice.router.shadow.ShadowResults;
@@ -60,6 +61,9 @@ public final class RouterCore implements Router {
   private final CopyOnWriteArrayList<ListenerImpl> listeners = new CopyOnWriteArrayList<>();
   private final MetricsRegistry metrics;
 
+  /** Flags evaluated at the edge, by app; looked up once per request of a listener's app. */
+  private final ConcurrentHashMap<String, EdgeFlagsPlan> edgeFlags = new ConcurrentHashMap<>();
+
   /** Shadow results, and the senders of shadow copies, one per event loop. */
   final ShadowRegistry shadowRegistry;
 
@@ -103,6 +107,20 @@ public final class RouterCore implements Router {
   /** Starts a router; see {@link Router#create}. */
   public static RouterCore start(RouterOptions options) {
     return new RouterCore(Objects.requireNonNull(options, "options"));
+  }
+
+  @Override
+  public void edgeFlags(String app, @Nullable EdgeFlags flags) {
+    Objects.requireNonNull(app, "app");
+    if (flags == null) {
+      edgeFlags.remove(app);
+    } else {
+      edgeFlags.put(app, new EdgeFlagsPlan(app, flags, metrics));
+    }
+  }
+
+  @Nullable EdgeFlagsPlan edgeFlags(String app) {
+    return edgeFlags.isEmpty() ? null : edgeFlags.get(app);
   }
 
   int loopIndex(EventLoop loop) {

@@ -9,6 +9,7 @@ import dev.sluice.core.analysis.Reading;
 import dev.sluice.core.analysis.Scorer;
 import dev.sluice.core.spec.Durations;
 import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.router.metrics.StatusCounts;
 import dev.sluice.router.metrics.WindowSnapshot;
 import dev.sluice.router.shadow.ShadowResults;
 import dev.sluice.router.shadow.ShadowWindow;
@@ -114,6 +115,59 @@ public final class Analyzer implements AutoCloseable {
                     0,
                     0,
                     List.of()));
+  }
+
+  /**
+   * Measures every metric of {@code spec} for the requests that got {@code variant} of a flag the
+   * app evaluates at the edge, against the requests that got any other variant of it (their windows
+   * merged): the guarded rollout of a flag. Only builtin metrics make sense here; {@code
+   * upstream_failures} is always 0 for a variant.
+   */
+  public CompletableFuture<AnalysisResult> analyzeFlag(
+      AnalysisSpec spec, String app, String flag, String variant, Duration window) {
+    return CompletableFuture.supplyAsync(
+            () -> {
+              WindowSnapshot c = metrics.flagWindow(app, flag, variant, window);
+              WindowSnapshot b = null;
+              for (String other : metrics.flagVariants(app, flag)) {
+                if (!other.equals(variant)) {
+                  b = merge(b, metrics.flagWindow(app, flag, other, window));
+                }
+              }
+              return new Target(app, "other variants", variant, window, spec.minRequests(), c, b);
+            },
+            executor)
+        .thenCompose(t -> measure(spec, t))
+        .exceptionally(
+            e ->
+                new AnalysisResult(
+                    AnalysisResult.Verdict.ERROR,
+                    null,
+                    "could not read the router's metrics: " + describe(e, null),
+                    0,
+                    0,
+                    List.of()));
+  }
+
+  private static WindowSnapshot merge(@Nullable WindowSnapshot a, WindowSnapshot b) {
+    if (a == null) {
+      return b;
+    }
+    StatusCounts x = a.counts();
+    StatusCounts y = b.counts();
+    org.HdrHistogram.Histogram latency = a.latency().copy();
+    latency.add(b.latency());
+    return new WindowSnapshot(
+        a.window(),
+        a.requests() + b.requests(),
+        new StatusCounts(
+            x.informational() + y.informational(),
+            x.success() + y.success(),
+            x.redirection() + y.redirection(),
+            x.clientError() + y.clientError(),
+            x.serverError() + y.serverError()),
+        a.upstreamFailures() + b.upstreamFailures(),
+        latency);
   }
 
   private CompletableFuture<AnalysisResult> measure(AnalysisSpec spec, Target t) {

@@ -234,6 +234,32 @@ public final class FlagService implements AutoCloseable {
     return commit(actor, ifVersion, cur -> FlagEdits.setWeights(cur, key, weights, environment));
   }
 
+  /**
+   * A step of a guarded rollout: sets the weights as {@link #setWeights} does, recorded as action
+   * {@code rollout} with {@code detail}.
+   */
+  FlagCommit rolloutStep(
+      String key, SequencedMap<String, Integer> weights, String actor, String detail) {
+    return commit(
+        actor,
+        null,
+        cur ->
+            new FlagEdits.Edited(
+                FlagEdits.setWeights(cur, key, weights, null).next(), "rollout", detail));
+  }
+
+  /**
+   * The end of a failed guarded rollout: puts back the flag's definition from before it, recorded
+   * as action {@code rollout-revert} with {@code detail}.
+   */
+  FlagCommit rolloutRevert(String key, JsonNode before, String actor, String detail) {
+    return commit(
+        actor,
+        null,
+        cur ->
+            new FlagEdits.Edited(FlagEdits.put(cur, key, before).next(), "rollout-revert", detail));
+  }
+
   FlagCommit loadFile(Path path, FlagSet set, boolean startup) {
     if (startup) {
       // The file wins at start-up unless it still holds what it held when last loaded: then

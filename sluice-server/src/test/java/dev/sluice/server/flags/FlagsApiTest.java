@@ -356,4 +356,38 @@ class FlagsApiTest {
           .isEqualTo("loaded flags.json (2 flags); changed: banner");
     }
   }
+
+  @Test
+  void aRolloutRequestThatIsWrongIsRefusedAndChangesNothing() throws Exception {
+    long before = version();
+    String path = "/api/v1/flags/new-checkout/rollout";
+    String good =
+        "{\"variant\": \"on\", \"steps\": [5, 50, 100], \"interval\": \"30s\","
+            + " \"analysis\": [\"error_rate\"]}";
+    assertThat(sluice.send("POST", path, viewer, good).status()).isEqualTo(403);
+    Response missing = sluice.post(path, "{\"steps\": [5]}");
+    assertThat(missing.status()).isEqualTo(400);
+    assertThat(missing.json().path("error").asText())
+        .isEqualTo(
+            "request body: variant: missing (expected: the variant to roll out, e.g. \"on\")");
+    Response steps = sluice.post(path, good.replace("[5, 50, 100]", "[5, \"half\"]"));
+    assertThat(steps.json().path("error").asText())
+        .isEqualTo("request body: steps: \"half\" (expected: whole-number weights in percent)");
+    Response unknown = sluice.post(path, good.replace("\"interval\"", "\"every\""));
+    assertThat(unknown.status()).isEqualTo(400);
+    assertThat(unknown.json().path("error").asText())
+        .startsWith("request body: every: unknown field");
+    Response duration = sluice.post(path, good.replace("30s", "soon"));
+    assertThat(duration.json().path("error").asText())
+        .isEqualTo("request body: interval: \"soon\" (expected: a duration like 30s)");
+    assertThat(sluice.post("/api/v1/flags/nope/rollout", good).status()).isEqualTo(404);
+    // The daemon's app has no edgeFlags: nothing could measure the variants.
+    Response noEdge = sluice.post(path, good);
+    assertThat(noEdge.status()).isEqualTo(409);
+    assertThat(noEdge.json().path("error").asText())
+        .startsWith("no app evaluates flag new-checkout at the edge");
+    assertThat(sluice.get(path).status()).isEqualTo(404);
+    assertThat(sluice.post(path + "/abort", "{}").status()).isEqualTo(409);
+    assertThat(version()).isEqualTo(before);
+  }
 }
