@@ -62,7 +62,9 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
+// Five warm-up iterations, not three: on a loaded machine the JIT needs longer, most of all in the
+// JVM that also runs a Sluice daemon (sluiceOpenFeature).
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
