@@ -16,10 +16,13 @@ import dev.sluice.openfeature.SluiceProvider;
 import dev.sluice.server.AdminToken;
 import dev.sluice.server.Daemon;
 import dev.sluice.server.api.Json;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -135,12 +138,14 @@ public class FlagEvaluationBench {
   /** A Sluice daemon holding the set, and an SDK client over a Sluice provider fed by it. */
   @State(Scope.Benchmark)
   public static class SluiceOpenFeature {
+    @Nullable Path dir;
     @Nullable Daemon daemon;
     @Nullable Client client;
 
     @Setup(Level.Trial)
     public void setUp() throws Exception {
       Path dir = Files.createTempDirectory("sluice-flag-bench-");
+      this.dir = dir;
       Path spec = dir.resolve("sluice.yaml");
       Files.writeString(
           spec,
@@ -168,10 +173,15 @@ public class FlagEvaluationBench {
     }
 
     @TearDown(Level.Trial)
-    public void tearDown() {
+    public void tearDown() throws IOException {
       OpenFeatureAPI.getInstance().shutdown();
       if (daemon != null) {
         daemon.close();
+      }
+      if (dir != null) {
+        try (Stream<Path> files = Files.walk(dir)) {
+          files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
       }
     }
   }
