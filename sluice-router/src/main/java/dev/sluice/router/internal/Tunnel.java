@@ -306,19 +306,19 @@ final class Tunnel {
   private void closeAfterFlush(Channel ch) {
     if (!ch.isActive()) {
       ch.close();
-    } else if (ch.isWritable()) {
-      // A peer that stopped reading must not keep the connection open forever.
-      ScheduledFuture<?> hard =
-          ch.eventLoop().schedule(() -> ch.close(), CLOSE_WAIT_NANOS, TimeUnit.NANOSECONDS);
-      ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
-          .addListener(
-              f -> {
-                hard.cancel(false);
-                ch.close();
-              });
-    } else {
-      ch.close();
+      return;
     }
+    // Whatever was written goes out first, however slowly the peer reads (the other side may have
+    // sent its last bytes and closed); a peer that stops reading altogether is closed after the
+    // tunnel's idle timeout.
+    ScheduledFuture<?> hard =
+        ch.eventLoop().schedule(() -> ch.close(), idleNanos, TimeUnit.NANOSECONDS);
+    ch.writeAndFlush(Unpooled.EMPTY_BUFFER)
+        .addListener(
+            f -> {
+              hard.cancel(false);
+              ch.close();
+            });
   }
 
   private void end() {
