@@ -125,7 +125,9 @@ class TrafficIT {
         assertThat(shadow.path("compared").asLong()).isPositive();
         assertThat(shadow.path("samples")).isNotEmpty();
         assertThat(shadow.path("samples").get(0).path("target").asText()).isEqualTo("/api/items");
-        assertThat(s.cli("status", "shop").out())
+        String shadowStatus = s.cli("status", "shop").out();
+        System.out.println(shadowStatus);
+        assertThat(shadowStatus)
             .containsPattern(
                 "shadow v4 \\(100% of requests copied\\): diff rate [\\d.]+% over [1-9]\\d*"
                     + " compared pairs in 1s \\(metric diffs, \\d+ measurements?, FAILED\\)")
@@ -179,6 +181,7 @@ class TrafficIT {
       assertThat(p50.path("p").asDouble()).isLessThan(0.02);
       assertThat(p50.path("verdict").asText()).isEqualTo("worse");
       String text = s.cli("status", "shop").out();
+      System.out.println(text); // kept in the failsafe report, for reading what people see
       assertThat(text)
           .contains(
               "experiment (baseline v1, each measurement over the last 4s): winner v1, chosen by"
@@ -187,7 +190,9 @@ class TrafficIT {
           .containsPattern("v5 50%: [1-9]\\d* requests, \\d+ measurements? \\(\\w+\\): worse")
           .containsPattern(
               "p50 [\\d.]+ms vs [\\d.]+ms: \\+[\\d.]+ms \\(\\+[\\d.]+%\\), p=\\S+ at 98%.*: worse");
-      assertThat(s.cli("history", "shop").out())
+      String past = s.cli("history", "shop").out();
+      System.out.println(past);
+      assertThat(past)
           .containsPattern(
               "release \\d+ of v5 \\(experiment\\) succeeded:\\n\\s+experiment \\(baseline v1,"
                   + " each measurement over the last 4s\\): winner v1, chosen by the judge\\n");
