@@ -9,7 +9,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Renders the API's JSON for people. */
@@ -279,11 +278,11 @@ final class Printer {
       event(e, out);
       for (JsonNode r : byEnd.getOrDefault(e.path("seq").asLong(), List.of())) {
         out.printf(
-            "      release %d of %s (%s) %s:%n",
+            "      release %d of %s (%s), %s:%n",
             r.path("revision").asInt(),
             r.path("version").asText(),
             r.path("strategy").asText(),
-            r.path("status").asText().toLowerCase(Locale.ROOT));
+            r.path("status").asText());
         results(r, "        ", out);
       }
     }

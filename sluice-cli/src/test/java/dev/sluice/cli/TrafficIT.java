@@ -106,8 +106,8 @@ class TrafficIT {
         // the shadow's final diff rate follows the event that ended it
         assertThat(history)
             .containsPattern(
-                "continued as release \\d+ \\(canary\\)\\n\\s+release \\d+ of v3 \\(shadow\\)"
-                    + " continued:\\n\\s+shadow v3 \\(100% of requests copied\\): diff rate [\\d.]+%"
+                "continued as release \\d+ \\(canary\\)\\n\\s+release \\d+ of v3 \\(shadow\\),"
+                    + " Continued:\\n\\s+shadow v3 \\(100% of requests copied\\): diff rate [\\d.]+%"
                     + " over [1-9]\\d* compared pairs in 1s \\(metric diffs, 3 measurements,"
                     + " SUCCESSFUL\\)");
         assertThat(s.cli("abort", "shop").exit()).isZero();
@@ -194,7 +194,7 @@ class TrafficIT {
       System.out.println(past);
       assertThat(past)
           .containsPattern(
-              "release \\d+ of v5 \\(experiment\\) succeeded:\\n\\s+experiment \\(baseline v1,"
+              "release \\d+ of v5 \\(experiment\\), Succeeded:\\n\\s+experiment \\(baseline v1,"
                   + " each measurement over the last 4s\\): winner v1, chosen by the judge\\n");
     }
   }
