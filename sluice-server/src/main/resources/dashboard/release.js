@@ -201,6 +201,7 @@ function renderExperiments(r) {
           el('td', { class: 'num' }, a.requests === null ? '–' : String(a.requests)),
           el('td', { class: 'num' }, a.baseline ? '' : String(a.measurements)),
           el('td', {}, a.baseline ? 'the reference' : a.verdict)))))),
+      rows.length ? el('p', { class: 'muted small' }, 'Each challenger\'s metrics in its last measurement, against the baseline:') : null,
       rows.length ? el('div', { class: 'scroll' }, el('table', { class: 'table', id: 'experiment-metrics' },
         el('thead', {}, el('tr', {}, el('th', {}, 'Arm'), el('th', {}, 'Metric'), el('th', { class: 'num' }, 'Value'),
           el('th', { class: 'num' }, 'Baseline'), el('th', { class: 'num' }, 'Difference'), el('th', { class: 'num' }, 'p'),
