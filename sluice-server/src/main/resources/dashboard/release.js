@@ -153,8 +153,8 @@ function renderMeasurements(list) {
           : el('div', { class: 'muted small' }, `canary ${m.canaryRequests} requests, baseline ${m.baselineRequests}`))))))));
 }
 
-// Shadow traffic and experiments come with another change; their results are drawn from whatever
-// the release's status carries under "shadow" and "experiment", and nothing is shown without them.
+// A shadow's and an experiment's results, as the release's status carries them under "shadow" and
+// "experiment" (docs/dashboard.md); nothing is shown for other releases.
 function renderExperiments(r) {
   const shadow = r && r.shadow;
   const experiment = r && r.experiment;
@@ -165,25 +165,71 @@ function renderExperiments(r) {
     return;
   }
   if (shadow) {
-    fill('shadow', el('h3', {}, 'Shadow traffic'),
-      el('p', {}, `Diff rate ${pct(shadow.diffRate)}`, shadow.compared !== undefined ? ` over ${shadow.compared} compared requests` : ''),
+    const rate = shadow.metric === null
+      ? 'No diff_rate metric in the shadow\'s analysis.'
+      : shadow.diffRate === null ? 'Diff rate not measured yet.'
+        : `Diff rate ${pct(shadow.diffRate, 2)}` + (shadow.compared !== null ? ` over ${shadow.compared} compared requests` : '')
+          + ` in the last ${shadow.window}`;
+    fill('shadow', el('h3', {}, `Shadow traffic to ${shadow.version}`),
+      el('p', { id: 'shadow-rate' }, rate,
+        el('span', { class: 'muted small' }, ` · ${shadow.percent} % of requests copied`
+          + (shadow.run ? ` · analysis ${shadow.run}, ${shadow.measurements} measurements` : ''))),
       (shadow.samples || []).length
         ? el('details', {}, el('summary', {}, `${shadow.samples.length} sample diffs`),
           shadow.samples.map((s) => el('pre', {}, JSON.stringify(s, null, 2))))
-        : null);
+        : el('p', { class: 'muted small' }, 'No differing answers recorded.'));
   } else {
     fill('shadow');
   }
   if (experiment) {
     const arms = experiment.arms || [];
-    const keys = [...new Set(arms.flatMap((a) => Object.keys(a)))];
+    const outcome = experiment.winner
+      ? `Winner ${experiment.winner}, chosen by ${experiment.chosenBy === 'person' ? 'a person' : 'the judge'}.`
+      : experiment.better ? `${experiment.better} is better by the last measurements.`
+        : 'No arm is significantly better.';
+    const rows = arms.flatMap((a) => a.metrics.map((m) => ({ arm: a.version, m })));
     fill('experiment', el('h3', {}, 'Experiment'),
-      el('div', { class: 'scroll' }, el('table', { class: 'table' },
-        el('thead', {}, el('tr', {}, keys.map((k) => el('th', {}, k)))),
-        el('tbody', {}, arms.map((a) => el('tr', {}, keys.map((k) => el('td', {}, typeof a[k] === 'object' ? JSON.stringify(a[k]) : String(a[k] ?? '–')))))))));
+      el('p', { id: 'experiment-outcome' }, outcome,
+        el('span', { class: 'muted small' }, ` · baseline ${experiment.baseline}; each measurement over the last ${experiment.window}`)),
+      el('div', { class: 'scroll' }, el('table', { class: 'table', id: 'experiment-arms' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'Arm'), el('th', { class: 'num' }, 'Weight'),
+          el('th', { class: 'num' }, 'Requests'), el('th', { class: 'num' }, 'Measured'), el('th', {}, 'Verdict'))),
+        el('tbody', {}, arms.map((a) => el('tr', { dataset: { version: a.version } },
+          el('td', {}, a.version, a.baseline ? el('span', { class: 'muted small' }, ' baseline') : null,
+            a.winner ? el('strong', {}, ' ★ winner') : null),
+          el('td', { class: 'num' }, `${a.weight} %`),
+          el('td', { class: 'num' }, a.requests === null ? '–' : String(a.requests)),
+          el('td', { class: 'num' }, a.baseline ? '' : String(a.measurements)),
+          el('td', {}, a.baseline ? 'the reference' : a.verdict)))))),
+      rows.length ? el('p', { class: 'muted small' }, 'Each challenger\'s metrics in its last measurement, against the baseline:') : null,
+      rows.length ? el('div', { class: 'scroll' }, el('table', { class: 'table', id: 'experiment-metrics' },
+        el('thead', {}, el('tr', {}, el('th', {}, 'Arm'), el('th', {}, 'Metric'), el('th', { class: 'num' }, 'Value'),
+          el('th', { class: 'num' }, 'Baseline'), el('th', { class: 'num' }, 'Difference'), el('th', { class: 'num' }, 'p'),
+          el('th', {}, 'Verdict'))),
+        el('tbody', {}, rows.map(({ arm, m }) => el('tr', {},
+          el('td', {}, arm), el('td', {}, m.metric),
+          el('td', { class: 'num' }, unitValue(m.value, m.unit)),
+          el('td', { class: 'num' }, unitValue(m.baseline, m.unit)),
+          el('td', { class: 'num' }, m.difference === null ? '–'
+            : (m.difference > 0 ? '+' : '') + unitValue(m.difference, m.unit)
+              + (m.relative === null ? '' : ` (${m.relative > 0 ? '+' : ''}${pct(m.relative)})`)),
+          el('td', { class: 'num' }, m.p === null ? '–' : `${pValue(m.p)} at ${pct(m.confidence)}`),
+          el('td', { title: m.reason }, m.verdict)))))) : null);
   } else {
     fill('experiment');
   }
+}
+
+function unitValue(v, unit) {
+  if (v === null || v === undefined) return '–';
+  if (unit === 'MILLISECONDS') return ms(v);
+  if (unit === 'RATIO') return pct(v, 2);
+  if (unit === 'PER_SECOND') return `${v.toFixed(1)}/s`;
+  return String(Math.round(v * 1000) / 1000);
+}
+
+function pValue(p) {
+  return p < 0.001 ? p.toExponential(1) : p.toFixed(3);
 }
 
 function renderTimeline(events) {

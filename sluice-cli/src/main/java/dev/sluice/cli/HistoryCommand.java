@@ -14,7 +14,9 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     header = "List every decision about an app, oldest first.",
     description =
-        "Lists every decision about APP: ISO-8601 time, sequence number, type, description.")
+        "Lists every decision about APP: ISO-8601 time, sequence number, type, description;"
+            + " after the event that ended an experiment or a shadow release, its final"
+            + " results (per arm and metric, or the diff rate).")
 final class HistoryCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "APP")
   String app;
@@ -37,9 +39,7 @@ final class HistoryCommand implements Callable<Integer> {
                 .writerWithDefaultPrettyPrinter()
                 .writeValueAsString(json));
       } else {
-        for (JsonNode e : json.path("events")) {
-          Printer.event(e, System.out);
-        }
+        Printer.history(json, System.out);
       }
       return 0;
     } catch (ApiException e) {

@@ -1,12 +1,15 @@
 package dev.sluice.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.core.analysis.MetricUnit;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Renders the API's JSON for people. */
 final class Printer {
@@ -79,6 +82,7 @@ final class Printer {
                           ? ""
                           : "\n    last: "
                               + e.getValue().path("last").path("description").asText()));
+      results(r, "  ", out);
     }
     for (JsonNode v : a.path("versions")) {
       out.printf(
@@ -138,5 +142,158 @@ final class Printer {
         e.path("seq").asLong(),
         e.path("type").asText(),
         e.path("description").asText());
+  }
+
+  /**
+   * An experiment's or a shadow's results, if {@code r} (a release, or a history result) has them:
+   *
+   * <pre>
+   * experiment (baseline v1, each measurement over the last 4s): winner v1, chosen by the judge
+   *   v1 baseline 50%: 812 requests
+   *   v5 50%: 790 requests, 3 measurements (SUCCESSFUL): worse
+   *     p50 52ms vs 11ms: +41ms (+373%), p=1e-9 at 98%, shift +39ms..+41ms: worse
+   * shadow v4 (100% of requests copied): diff rate 100% over 250 compared pairs in 30s (metric
+   *     diffs, 1 measurement, FAILED)
+   * </pre>
+   */
+  static void results(JsonNode r, String indent, PrintStream out) {
+    JsonNode e = r.path("experiment");
+    if (e.isObject()) {
+      String outcome;
+      if (!e.path("winner").isNull()) {
+        outcome =
+            "winner "
+                + e.path("winner").asText()
+                + ", chosen by "
+                + (e.path("chosenBy").asText().equals("person") ? "a person" : "the judge");
+      } else if (!e.path("better").isNull()) {
+        outcome = e.path("better").asText() + " is better by the last measurements";
+      } else {
+        outcome = "no arm is significantly better";
+      }
+      out.printf(
+          "%sexperiment (baseline %s, each measurement over the last %s): %s%n",
+          indent, e.path("baseline").asText(), e.path("window").asText(), outcome);
+      for (JsonNode a : e.path("arms")) {
+        StringBuilder b = new StringBuilder(indent).append("  ").append(a.path("version").asText());
+        b.append(a.path("baseline").asBoolean() ? " baseline " : " ")
+            .append(a.path("weight").asInt())
+            .append("%: ");
+        b.append(
+            a.path("requests").isNull()
+                ? "not measured yet"
+                : a.path("requests").asLong() + " requests");
+        if (!a.path("baseline").asBoolean()) {
+          int n = a.path("measurements").asInt();
+          b.append(", ")
+              .append(n)
+              .append(n == 1 ? " measurement" : " measurements")
+              .append(a.path("run").isNull() ? "" : " (" + a.path("run").asText() + ")")
+              .append(": ")
+              .append(a.path("verdict").asText());
+        }
+        if (a.path("winner").asBoolean()) {
+          b.append(" (winner)");
+        }
+        out.println(b);
+        for (JsonNode m : a.path("metrics")) {
+          out.printf("%s    %s%n", indent, m.path("description").asText());
+        }
+      }
+    }
+    JsonNode sh = r.path("shadow");
+    if (sh.isObject()) {
+      String rate;
+      if (sh.path("metric").isNull()) {
+        rate = "no diff_rate metric in its analysis";
+      } else if (sh.path("diffRate").isNull()) {
+        rate = "diff rate not measured yet";
+      } else {
+        rate =
+            "diff rate "
+                + percent(sh.path("diffRate").asDouble())
+                + (sh.path("compared").isNull()
+                    ? ""
+                    : " over " + sh.path("compared").asLong() + " compared pairs")
+                + " in "
+                + sh.path("window").asText();
+      }
+      int n = sh.path("measurements").asInt();
+      out.printf(
+          "%sshadow %s (%d%% of requests copied): %s%s%n",
+          indent,
+          sh.path("version").asText(),
+          sh.path("percent").asInt(),
+          rate,
+          sh.path("run").isNull()
+              ? ""
+              : " (metric "
+                  + sh.path("metric").asText()
+                  + ", "
+                  + n
+                  + (n == 1 ? " measurement, " : " measurements, ")
+                  + sh.path("run").asText()
+                  + ")");
+      for (JsonNode d : sh.path("samples")) {
+        out.printf(
+            "%s  differs: %s %s  %s %d vs %s %d  in: %s%n",
+            indent,
+            d.path("method").asText(),
+            d.path("target").asText(),
+            d.path("primaryVersion").asText(),
+            d.path("primary").path("status").asInt(),
+            d.path("shadowVersion").asText(),
+            d.path("shadow").path("status").asInt(),
+            join(d.path("differences")));
+      }
+    }
+  }
+
+  private static String percent(double share) {
+    return MetricUnit.RATIO.format(share);
+  }
+
+  private static String join(JsonNode strings) {
+    List<String> parts = new ArrayList<>();
+    strings.forEach(s -> parts.add(s.asText()));
+    return String.join(", ", parts);
+  }
+
+  /**
+   * An app's history: every event, and after the event that ended an experiment or a shadow, its
+   * final results; a running one's results come last.
+   */
+  static void history(JsonNode json, PrintStream out) {
+    Map<Long, List<JsonNode>> byEnd = new HashMap<>();
+    List<JsonNode> running = new ArrayList<>();
+    for (JsonNode r : json.path("results")) {
+      long end = r.path("endSeq").asLong();
+      if (end == 0) {
+        running.add(r);
+      } else {
+        byEnd.computeIfAbsent(end, k -> new ArrayList<>()).add(r);
+      }
+    }
+    for (JsonNode e : json.path("events")) {
+      event(e, out);
+      for (JsonNode r : byEnd.getOrDefault(e.path("seq").asLong(), List.of())) {
+        out.printf(
+            "      release %d of %s (%s), %s:%n",
+            r.path("revision").asInt(),
+            r.path("version").asText(),
+            r.path("strategy").asText(),
+            r.path("status").asText());
+        results(r, "        ", out);
+      }
+    }
+    for (JsonNode r : running) {
+      out.printf(
+          "release %d of %s (%s) so far (%s):%n",
+          r.path("revision").asInt(),
+          r.path("version").asText(),
+          r.path("strategy").asText(),
+          r.path("status").asText());
+      results(r, "  ", out);
+    }
   }
 }

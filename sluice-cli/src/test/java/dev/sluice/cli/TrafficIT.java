@@ -101,7 +101,15 @@ class TrafficIT {
         JsonNode release = s.status().path("release");
         assertThat(release.path("strategy").asText()).isEqualTo("canary");
         assertThat(release.path("trigger").asText()).isEqualTo("shadow");
-        assertThat(s.cli("history", "shop").out()).contains("continued as release");
+        String history = s.cli("history", "shop").out();
+        assertThat(history).contains("continued as release");
+        // the shadow's final diff rate follows the event that ended it
+        assertThat(history)
+            .containsPattern(
+                "continued as release \\d+ \\(canary\\)\\n\\s+release \\d+ of v3 \\(shadow\\),"
+                    + " Continued:\\n\\s+shadow v3 \\(100% of requests copied\\): diff rate [\\d.]+%"
+                    + " over [1-9]\\d* compared pairs in 1s \\(metric diffs, 3 measurements,"
+                    + " SUCCESSFUL\\)");
         assertThat(s.cli("abort", "shop").exit()).isZero();
 
         // v4 answers four items instead of three: the comparison catches it, nobody saw it
@@ -110,6 +118,20 @@ class TrafficIT {
         assertThat(v4.out()).contains("shadow analysis:").contains("diffs");
         Sluice.Result diffs = s.cli("shadow", "diffs", "shop");
         assertThat(diffs.out()).contains("GET /api/items", "v1 200 vs v4 200", "differs in: body");
+        JsonNode shadow = s.status().path("release").path("shadow");
+        assertThat(shadow.path("version").asText()).isEqualTo("v4");
+        assertThat(shadow.path("run").asText()).isEqualTo("FAILED");
+        assertThat(shadow.path("diffRate").asDouble()).isGreaterThan(0.01);
+        assertThat(shadow.path("compared").asLong()).isPositive();
+        assertThat(shadow.path("samples")).isNotEmpty();
+        assertThat(shadow.path("samples").get(0).path("target").asText()).isEqualTo("/api/items");
+        String shadowStatus = s.cli("status", "shop").out();
+        System.out.println(shadowStatus);
+        assertThat(shadowStatus)
+            .containsPattern(
+                "shadow v4 \\(100% of requests copied\\): diff rate [\\d.]+% over [1-9]\\d*"
+                    + " compared pairs in 1s \\(metric diffs, \\d+ measurements?, FAILED\\)")
+            .contains("differs: GET /api/items  v1 200 vs v4 200  in: body");
         load.stop();
         assertThat(load.failures()).isEmpty();
         // v3 served as a canary before the abort; v4 only ever answered copies
@@ -140,6 +162,40 @@ class TrafficIT {
       JsonNode status = s.status();
       assertThat(status.path("stable").path("version").asText()).isEqualTo("v1");
       assertThat(status.path("weights").toString()).isEqualTo("{\"v1\":100}");
+      // the result per arm and metric, from the recorded measurements: v5 is 40 ms slower
+      JsonNode experiment = status.path("release").path("experiment");
+      assertThat(experiment.path("winner").asText()).isEqualTo("v1");
+      assertThat(experiment.path("chosenBy").asText()).isEqualTo("judge");
+      JsonNode baseline = experiment.path("arms").get(0);
+      assertThat(baseline.path("version").asText()).isEqualTo("v1");
+      assertThat(baseline.path("requests").asLong()).isPositive();
+      JsonNode v5 = experiment.path("arms").get(1);
+      assertThat(v5.path("version").asText()).isEqualTo("v5");
+      assertThat(v5.path("requests").asLong()).isPositive();
+      assertThat(v5.path("verdict").asText()).isEqualTo("worse");
+      JsonNode p50 = v5.path("metrics").get(0);
+      assertThat(p50.path("metric").asText()).isEqualTo("p50");
+      assertThat(p50.path("difference").asDouble()).isBetween(30.0, 80.0);
+      assertThat(p50.path("relative").asDouble()).isGreaterThan(1.0);
+      assertThat(p50.path("confidence").asDouble()).isEqualTo(0.98);
+      assertThat(p50.path("p").asDouble()).isLessThan(0.02);
+      assertThat(p50.path("verdict").asText()).isEqualTo("worse");
+      String text = s.cli("status", "shop").out();
+      System.out.println(text); // kept in the failsafe report, for reading what people see
+      assertThat(text)
+          .contains(
+              "experiment (baseline v1, each measurement over the last 4s): winner v1, chosen by"
+                  + " the judge")
+          .containsPattern("v1 baseline 50%: [1-9]\\d* requests")
+          .containsPattern("v5 50%: [1-9]\\d* requests, \\d+ measurements? \\(\\w+\\): worse")
+          .containsPattern(
+              "p50 [\\d.]+ms vs [\\d.]+ms: \\+[\\d.]+ms \\(\\+[\\d.]+%\\), p=\\S+ at 98%.*: worse");
+      String past = s.cli("history", "shop").out();
+      System.out.println(past);
+      assertThat(past)
+          .containsPattern(
+              "release \\d+ of v5 \\(experiment\\), Succeeded:\\n\\s+experiment \\(baseline v1,"
+                  + " each measurement over the last 4s\\): winner v1, chosen by the judge\\n");
     }
   }
 }

@@ -290,7 +290,8 @@ public final class Daemon implements AutoCloseable {
       FlagsApi flagsApi = new FlagsApi(flags);
       Dashboard dashboard =
           Dashboard.start(
-              new Dashboard.Parts(controller, router.metrics(), flags, tokens, o.clock()));
+              new Dashboard.Parts(
+                  controller, router.metrics(), router.shadow(), flags, tokens, o.clock()));
       parts.add(dashboard);
       ApiServer api =
           ApiServer.start(
@@ -298,6 +299,7 @@ public final class Daemon implements AutoCloseable {
               o.apiTls(),
               controller,
               router.metrics(),
+              router.shadow(),
               tokens,
               () -> {
                 // Edge flags follow the spec file as deploys reread it.

@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * @param judged what the Mann-Whitney judge found ({@code HIGH}, {@code LOW} or {@code PASS}) when
  *     it ran, else null; a canary judged {@code LOW} on latency still passes, and experiments use
  *     this to tell a better arm
+ * @param test the judge's statistics when it compared two samples, else null: how sure the
+ *     difference is, for {@code sluice status} and experiments
+ * @param observations how many observations the canary's value was computed from, when the provider
+ *     says (the compared pairs of {@code diff_rate}), else null
  */
 public record Measurement(
     String metric,
@@ -28,7 +32,65 @@ public record Measurement(
     String reason,
     long requests,
     @Nullable String error,
-    @Nullable Classification judged) {
+    @Nullable Classification judged,
+    @Nullable Test test,
+    @Nullable Long observations) {
+
+  /**
+   * What the {@link MannWhitneyJudge} computed, as recorded: the two-sided p-value, the effect size
+   * A (0.5: no tendency) and, for latency, the Hodges-Lehmann shift of the canary against the
+   * baseline with its confidence interval at the analysis's confidence (null where unbounded).
+   */
+  public record Test(
+      double confidence,
+      double p,
+      double effect,
+      @Nullable Double shift,
+      @Nullable Double shiftLow,
+      @Nullable Double shiftHigh) {
+
+    /** The statistics of a judgement that compared two samples; null for NoData. */
+    public static @Nullable Test of(Judgement j, boolean withShift) {
+      if (j.classification() == Classification.NODATA || Double.isNaN(j.p())) {
+        return null;
+      }
+      return new Test(
+          j.confidence(),
+          j.p(),
+          j.effect(),
+          withShift ? finite(j.shift()) : null,
+          withShift ? finite(j.shiftLow()) : null,
+          withShift ? finite(j.shiftHigh()) : null);
+    }
+
+    private static @Nullable Double finite(double d) {
+      return Double.isNaN(d) || Double.isInfinite(d) ? null : d;
+    }
+  }
+
+  public Measurement(
+      String metric,
+      MetricUnit unit,
+      @Nullable Double canary,
+      @Nullable Double baseline,
+      Classification classification,
+      String reason,
+      long requests,
+      @Nullable String error,
+      @Nullable Classification judged) {
+    this(
+        metric,
+        unit,
+        canary,
+        baseline,
+        classification,
+        reason,
+        requests,
+        error,
+        judged,
+        null,
+        null);
+  }
 
   public Measurement(
       String metric,
@@ -39,7 +101,7 @@ public record Measurement(
       String reason,
       long requests,
       @Nullable String error) {
-    this(metric, unit, canary, baseline, classification, reason, requests, error, null);
+    this(metric, unit, canary, baseline, classification, reason, requests, error, null, null, null);
   }
 
   /** A metric whose provider failed to measure. */

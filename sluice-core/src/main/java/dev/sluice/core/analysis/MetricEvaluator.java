@@ -99,6 +99,7 @@ public final class MetricEvaluator {
       }
     }
     Classification judged = null;
+    Measurement.Test test = null;
     if (metric.judge()) {
       Sample cs = reading.canarySample();
       Sample bs = reading.baselineSample();
@@ -108,6 +109,7 @@ public final class MetricEvaluator {
         Judgement j = MannWhitneyJudge.of(analysis.confidence(), metric.effectSize()).judge(bs, cs);
         judged = j.classification() == Classification.NODATA ? null : j.classification();
         MetricUnit shiftUnit = unit == MetricUnit.MILLISECONDS ? unit : null;
+        test = Measurement.Test.of(j, shiftUnit != null);
         if (j.classification() == Classification.NODATA) {
           skipped.add("judge skipped: " + j.why());
         } else {
@@ -132,14 +134,15 @@ public final class MetricEvaluator {
       }
     }
     if (first != null) {
-      return measurement(metric, reading, first, String.join("; ", failures), requests, judged);
+      return measurement(
+          metric, reading, first, String.join("; ", failures), requests, judged, test);
     }
     if (ran == 0) {
       String why = skipped.isEmpty() ? "nothing to check" : String.join("; ", skipped);
-      return measurement(metric, reading, Classification.NODATA, why, requests, judged);
+      return measurement(metric, reading, Classification.NODATA, why, requests, judged, test);
     }
     return measurement(
-        metric, reading, Classification.PASS, String.join("; ", skipped), requests, judged);
+        metric, reading, Classification.PASS, String.join("; ", skipped), requests, judged, test);
   }
 
   /**
@@ -160,7 +163,7 @@ public final class MetricEvaluator {
 
   private static Measurement measurement(
       MetricSpec metric, Reading r, Classification cls, String reason, long requests) {
-    return measurement(metric, r, cls, reason, requests, null);
+    return measurement(metric, r, cls, reason, requests, null, null);
   }
 
   private static Measurement measurement(
@@ -169,7 +172,8 @@ public final class MetricEvaluator {
       Classification cls,
       String reason,
       long requests,
-      @org.jspecify.annotations.Nullable Classification judged) {
+      @org.jspecify.annotations.Nullable Classification judged,
+      Measurement.@org.jspecify.annotations.Nullable Test test) {
     return new Measurement(
         metric.name(),
         metric.unit(),
@@ -179,6 +183,8 @@ public final class MetricEvaluator {
         reason,
         requests,
         null,
-        judged);
+        judged,
+        test,
+        r.observations());
   }
 }

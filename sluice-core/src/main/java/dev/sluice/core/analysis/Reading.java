@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * @param check true for a reading that is only a pass or a fail, without a value to show
  * @param failure why the provider says the metric failed (a command's non-zero exit), or null
  * @param note why something is missing, e.g. {@code baseline served 3 requests}; may be empty
+ * @param observations how many observations the canary's value comes from (the compared pairs of
+ *     {@code diff_rate}), or null when the provider does not say
  */
 public record Reading(
     @Nullable Double canary,
@@ -22,7 +24,19 @@ public record Reading(
     @Nullable Sample baselineSample,
     boolean check,
     @Nullable String failure,
-    String note) {
+    String note,
+    @Nullable Long observations) {
+
+  public Reading(
+      @Nullable Double canary,
+      @Nullable Double baseline,
+      @Nullable Sample canarySample,
+      @Nullable Sample baselineSample,
+      boolean check,
+      @Nullable String failure,
+      String note) {
+    this(canary, baseline, canarySample, baselineSample, check, failure, note, null);
+  }
 
   /** The canary's value (null: no data) and the baseline's (null: none). */
   public static Reading of(@Nullable Double canary, @Nullable Double baseline) {
@@ -51,11 +65,19 @@ public record Reading(
 
   /** The same reading with the judge's samples. */
   public Reading withSamples(@Nullable Sample baselineSample, @Nullable Sample canarySample) {
-    return new Reading(canary, baseline, canarySample, baselineSample, check, failure, note);
+    return new Reading(
+        canary, baseline, canarySample, baselineSample, check, failure, note, observations);
+  }
+
+  /** The same reading with the number of observations its value comes from. */
+  public Reading withObservations(long observations) {
+    return new Reading(
+        canary, baseline, canarySample, baselineSample, check, failure, note, observations);
   }
 
   /** The same reading with a note on what is missing. */
   public Reading withNote(String note) {
-    return new Reading(canary, baseline, canarySample, baselineSample, check, failure, note);
+    return new Reading(
+        canary, baseline, canarySample, baselineSample, check, failure, note, observations);
   }
 }

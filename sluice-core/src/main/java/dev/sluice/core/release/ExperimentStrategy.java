@@ -146,32 +146,16 @@ final class ExperimentStrategy implements ReleaseStrategy {
     for (Arm arm : e.arms().subList(1, e.arms().size())) {
       AnalysisRun run = r.runs().get("arm-" + arm.version());
       AnalysisResult last = run == null ? null : run.last();
-      Verdict v = last == null ? Verdict.NONE : verdict(last);
-      if (v == Verdict.BETTER) {
+      ExperimentResult.Verdict v =
+          last == null ? ExperimentResult.Verdict.NO_DATA : ExperimentResult.verdict(last);
+      if (v == ExperimentResult.Verdict.BETTER) {
         better.add(arm.version());
       }
-      allWorse &= v == Verdict.WORSE;
+      allWorse &= v == ExperimentResult.Verdict.WORSE;
     }
     if (better.size() == 1) {
       return better.get(0);
     }
     return better.isEmpty() && allWorse ? e.arms().get(0).version() : null;
-  }
-
-  private enum Verdict {
-    BETTER,
-    WORSE,
-    NONE
-  }
-
-  private static Verdict verdict(AnalysisResult result) {
-    boolean low = false;
-    for (Measurement m : result.measurements()) {
-      if (m.classification() == Classification.HIGH || m.classification() == Classification.FAIL) {
-        return Verdict.WORSE;
-      }
-      low |= m.classification() == Classification.LOW || m.judged() == Classification.LOW;
-    }
-    return low ? Verdict.BETTER : Verdict.NONE;
   }
 }

@@ -181,4 +181,47 @@ class MetricEvaluatorTest {
     assertThat(m.describe()).isEqualTo("errors: Error (connection refused)");
     assertThat(m.error()).isEqualTo("connection refused");
   }
+
+  @Test
+  void recordsTheJudgesPValueAndLatencyShiftForExperimentsToReport() {
+    MetricSpec p50 =
+        MetricSpec.of("p50", new Builtin(BuiltinMetric.LATENCY_P50), Conditions.max(1000.0));
+    Sample.Builder b = Sample.builder();
+    Sample.Builder c = Sample.builder();
+    for (int i = 0; i < 50; i++) {
+      b.add(10 + i % 5, 1);
+      c.add(50 + i % 5, 1);
+    }
+    Measurement m = eval(p50, Reading.of(52.0, 12.0).withSamples(b.build(), c.build()));
+    assertThat(m.judged()).isEqualTo(Classification.HIGH);
+    Measurement.Test t = m.test();
+    assertThat(t).isNotNull();
+    assertThat(t.confidence()).isEqualTo(SPEC.confidence());
+    assertThat(t.p()).isLessThan(1e-6);
+    assertThat(t.effect()).isEqualTo(1.0);
+    // every canary observation is 40 ms above its baseline counterpart
+    assertThat(t.shift()).isEqualTo(40.0);
+    assertThat(t.shiftLow()).isBetween(38.0, 40.0);
+    assertThat(t.shiftHigh()).isBetween(40.0, 42.0);
+  }
+
+  @Test
+  void errorRatesGetAPValueButNoShiftAndPlainReadingsNoTest() {
+    Sample baseline = Sample.builder().add(0, 1000).build();
+    Sample canary = Sample.builder().add(0, 960).add(1, 40).build();
+    Measurement m = eval(ERRORS, Reading.of(0.04, 0.0).withSamples(baseline, canary));
+    assertThat(m.test()).isNotNull();
+    assertThat(m.test().shift()).isNull();
+    assertThat(eval(P99, Reading.of(412.0, 201.0)).test()).isNull();
+  }
+
+  @Test
+  void keepsHowManyObservationsAProviderCounted() {
+    MetricSpec diffs =
+        MetricSpec.of("diffs", new Builtin(BuiltinMetric.DIFF_RATE), Conditions.max(0.01));
+    Measurement m = eval(diffs, Reading.of(0.02).withObservations(250));
+    assertThat(m.observations()).isEqualTo(250L);
+    assertThat(m.canary()).isEqualTo(0.02);
+    assertThat(eval(P99, Reading.of(412.0, 201.0)).observations()).isNull();
+  }
 }

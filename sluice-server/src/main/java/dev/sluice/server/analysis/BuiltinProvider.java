@@ -27,7 +27,7 @@ final class BuiltinProvider implements MetricProvider {
         return Reading.noData(
             "no shadow answer was compared in the last " + Durations.format(t.window()));
       }
-      return Reading.of(s.diffRate());
+      return Reading.of(s.diffRate()).withObservations(s.compared());
     }
     WindowSnapshot canary = t.canaryTraffic();
     WindowSnapshot baseline = t.baselineTraffic();

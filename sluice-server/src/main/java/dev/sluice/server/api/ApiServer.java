@@ -12,6 +12,7 @@ import dev.sluice.core.spec.Spec;
 import dev.sluice.core.spec.SpecException;
 import dev.sluice.core.spec.SpecParser;
 import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.router.shadow.ShadowResults;
 import dev.sluice.server.auth.Principal;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
@@ -53,6 +54,7 @@ public final class ApiServer implements AutoCloseable {
   private final Javalin javalin;
   private final Controller controller;
   private final RouterMetrics metrics;
+  private final ResultJson results;
   private final Tokens tokens;
   private final @Nullable SpecSource specs;
 
@@ -65,6 +67,7 @@ public final class ApiServer implements AutoCloseable {
   private ApiServer(
       Controller controller,
       RouterMetrics metrics,
+      @Nullable ShadowResults shadows,
       Tokens tokens,
       @Nullable SpecSource specs,
       List<ApiModule> modules,
@@ -72,6 +75,7 @@ public final class ApiServer implements AutoCloseable {
       @Nullable Tls tls) {
     this.controller = controller;
     this.metrics = metrics;
+    this.results = new ResultJson(shadows);
     this.tokens = tokens;
     this.specs = specs;
     this.javalin =
@@ -154,12 +158,14 @@ public final class ApiServer implements AutoCloseable {
       Tokens tokens,
       @Nullable SpecSource specs,
       List<ApiModule> modules) {
-    return start(listen, null, controller, metrics, tokens, specs, modules);
+    return start(listen, null, controller, metrics, null, tokens, specs, modules);
   }
 
   /**
    * Starts the API on {@code listen}, over TLS when {@code tls} is given.
    *
+   * @param shadows the router's shadow comparisons, whose recent differing pairs a shadow release's
+   *     status shows; null for none
    * @throws java.io.UncheckedIOException when the TLS files cannot be read
    */
   public static ApiServer start(
@@ -167,10 +173,12 @@ public final class ApiServer implements AutoCloseable {
       @Nullable Tls tls,
       Controller controller,
       RouterMetrics metrics,
+      @Nullable ShadowResults shadows,
       Tokens tokens,
       @Nullable SpecSource specs,
       List<ApiModule> modules) {
-    ApiServer server = new ApiServer(controller, metrics, tokens, specs, modules, listen, tls);
+    ApiServer server =
+        new ApiServer(controller, metrics, shadows, tokens, specs, modules, listen, tls);
     if (tls == null) {
       server.javalin.start(listen.host(), listen.port());
     } else {
@@ -253,7 +261,7 @@ public final class ApiServer implements AutoCloseable {
     for (String app : controller.apps()) {
       AppView v = controller.view(app);
       if (v != null) {
-        list.add(Views.app(v));
+        list.add(Views.app(v, results));
       }
     }
     ctx.result(Json.write(Json.MAPPER.createObjectNode().set("apps", list)));
@@ -261,7 +269,7 @@ public final class ApiServer implements AutoCloseable {
 
   private void getApp(Context ctx) {
     authorize(ctx, Role.VIEWER);
-    ctx.result(Json.write(Views.app(view(ctx))));
+    ctx.result(Json.write(Views.app(view(ctx), results)));
   }
 
   private AppView view(Context ctx) {
@@ -285,6 +293,9 @@ public final class ApiServer implements AutoCloseable {
     }
     ObjectNode o = Json.MAPPER.createObjectNode().put("app", v.state().app());
     o.set("events", events);
+    // results need the whole log: an experiment's arms are in its release's first event
+    o.set(
+        "results", ResultJson.history(v.state().app(), controller.store().events(v.state().app())));
     ctx.result(Json.write(o));
   }
 
@@ -438,7 +449,7 @@ public final class ApiServer implements AutoCloseable {
       AppState state = controller.command(app, command).get(30, TimeUnit.SECONDS);
       AppView v = controller.view(app);
       ctx.status(status)
-          .result(Json.write(v == null ? Json.MAPPER.createObjectNode() : Views.app(v)));
+          .result(Json.write(v == null ? Json.MAPPER.createObjectNode() : Views.app(v, results)));
       if (state.release() != null) {
         ctx.header("Sluice-Revision", Integer.toString(state.release().revision()));
       }

@@ -27,7 +27,7 @@ import org.jspecify.annotations.Nullable;
 final class Views {
   private Views() {}
 
-  static ObjectNode app(AppView view) {
+  static ObjectNode app(AppView view, ResultJson results) {
     AppState s = view.state();
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("app", s.app());
@@ -95,6 +95,7 @@ final class Views {
       }
       rel.put("startedAt", r.startedAt().toString());
       rel.put("phaseSince", r.phaseSince().toString());
+      results.addTo(rel, s);
     }
     ArrayNode versions = o.putArray("versions");
     for (VersionState v : new TreeMap<>(s.versions()).values()) {

@@ -15,6 +15,7 @@ import dev.sluice.core.release.VersionState;
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.runtime.platform.ReplicaView;
 import dev.sluice.server.api.Json;
+import dev.sluice.server.api.ResultJson;
 import dev.sluice.server.control.AppView;
 import dev.sluice.server.dashboard.SeriesSampler.Point;
 import dev.sluice.server.dashboard.SeriesSampler.Row;
@@ -27,10 +28,11 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The JSON the dashboard's pages draw: an app's status with a colour, the per-second series, the
- * release's analysis measurements, its timeline and the app's release history. It is the
- * dashboard's own shape (the API's stays as it is); like the API, it never includes a release's
- * spec snapshot, which may hold secrets.
+ * The JSON the dashboard's pages draw: an app's status with a colour (and an experiment's or a
+ * shadow's results, as the API shows them), the per-second series, the release's analysis
+ * measurements, its timeline and the app's release history. It is the dashboard's own shape (the
+ * API's stays as it is); like the API, it never includes a release's spec snapshot, which may hold
+ * secrets.
  */
 final class AppViews {
   /** How many seconds the overview's rates are averaged over. */
@@ -39,7 +41,7 @@ final class AppViews {
   private AppViews() {}
 
   /** An app's status: versions with their replicas and weights, the release, a colour. */
-  static ObjectNode status(AppView view) {
+  static ObjectNode status(AppView view, ResultJson results) {
     AppState s = view.state();
     ObjectNode o = Json.MAPPER.createObjectNode();
     o.put("app", s.app());
@@ -52,7 +54,9 @@ final class AppViews {
     if (r == null) {
       o.putNull("release");
     } else {
-      o.set("release", release(r));
+      ObjectNode rel = release(r);
+      results.addTo(rel, s);
+      o.set("release", rel);
     }
     ArrayNode versions = o.putArray("versions");
     TreeSet<String> names = new TreeSet<>(s.versions().keySet());
@@ -128,10 +132,6 @@ final class AppViews {
           .put("errors", run.errors())
           .put("reason", run.reason());
     }
-    // Shadow traffic and experiments are not part of a release yet. When they are, put their
-    // results here as "shadow" ({diffRate, compared, samples: [...]}) and "experiment" ({arms:
-    // [...]}): the release page shows both sections as soon as these fields exist
-    // (docs/dashboard.md, "Shadow and experiment results").
     return rel;
   }
 
@@ -177,8 +177,8 @@ final class AppViews {
   }
 
   /** The overview's line for an app: its status and each version's recent traffic. */
-  static ObjectNode summary(AppView view, List<Row> rows) {
-    ObjectNode o = status(view);
+  static ObjectNode summary(AppView view, List<Row> rows, ResultJson results) {
+    ObjectNode o = status(view, results);
     List<Row> recent = rows.subList(Math.max(0, rows.size() - RECENT_SECONDS), rows.size());
     for (var node : (ArrayNode) o.get("versions")) {
       String version = node.path("version").asText();

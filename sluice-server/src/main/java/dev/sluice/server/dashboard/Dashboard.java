@@ -3,9 +3,11 @@ package dev.sluice.server.dashboard;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.router.metrics.RouterMetrics;
+import dev.sluice.router.shadow.ShadowResults;
 import dev.sluice.server.api.ApiModule;
 import dev.sluice.server.api.Authorizer;
 import dev.sluice.server.api.Json;
+import dev.sluice.server.api.ResultJson;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.auth.Tokens;
 import dev.sluice.server.control.AppView;
@@ -32,7 +34,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <pre>{@code
  * Dashboard dashboard = Dashboard.start(
- *     new Dashboard.Parts(controller, router.metrics(), flags, tokens, clock));
+ *     new Dashboard.Parts(controller, router.metrics(), router.shadow(), flags, tokens, clock));
  * ApiServer.start(listen, controller, router.metrics(), tokens, specs, List.of(dashboard));
  * ...
  * dashboard.close(); // before the API server: ends the pages' live streams
@@ -57,6 +59,7 @@ public final class Dashboard implements ApiModule, AutoCloseable {
   public record Parts(
       Controller controller,
       RouterMetrics metrics,
+      ShadowResults shadows,
       FlagService flags,
       Tokens tokens,
       Clock clock) {}
@@ -128,7 +131,9 @@ public final class Dashboard implements ApiModule, AutoCloseable {
   @Override
   public void routes(JavalinConfig config, Authorizer auth) {
     Sessions sessions = new Sessions(parts.tokens(), auth);
-    ReleaseRoutes releases = new ReleaseRoutes(parts.controller(), series, sessions, auth);
+    ReleaseRoutes releases =
+        new ReleaseRoutes(
+            parts.controller(), series, sessions, auth, new ResultJson(parts.shadows()));
     LiveStreams live =
         new LiveStreams(parts.controller(), series, sessions, releases, auth, options.keepAlive());
     streams = live;

@@ -125,7 +125,7 @@ final class LiveStreams implements AutoCloseable {
         seq = r.seq();
       }
       second = sendPoints(client, app, second);
-      String status = Json.write(AppViews.status(releases.view(app)));
+      String status = Json.write(releases.status(releases.view(app)));
       client.sendEvent("status", status);
       while (!client.terminated() && !closed) {
         Object item = queue.poll(keepAlive.toMillis(), TimeUnit.MILLISECONDS);
@@ -149,7 +149,7 @@ final class LiveStreams implements AutoCloseable {
           }
           second = sendPoints(client, app, second);
         }
-        String now = Json.write(AppViews.status(releases.view(app)));
+        String now = Json.write(releases.status(releases.view(app)));
         if (!now.equals(status)) {
           client.sendEvent("status", now);
           status = now;

@@ -11,6 +11,7 @@ import dev.sluice.core.release.Release;
 import dev.sluice.core.spec.SpecParser;
 import dev.sluice.server.api.Authorizer;
 import dev.sluice.server.api.Json;
+import dev.sluice.server.api.ResultJson;
 import dev.sluice.server.auth.Role;
 import dev.sluice.server.control.AppView;
 import dev.sluice.server.control.Controller;
@@ -40,10 +41,17 @@ final class ReleaseRoutes {
   private final Controller controller;
   private final SeriesSampler series;
   private final Sessions sessions;
+  private final ResultJson results;
   private final Authorizer auth;
   private final ReleaseStarts starts;
 
-  ReleaseRoutes(Controller controller, SeriesSampler series, Sessions sessions, Authorizer auth) {
+  ReleaseRoutes(
+      Controller controller,
+      SeriesSampler series,
+      Sessions sessions,
+      Authorizer auth,
+      ResultJson results) {
+    this.results = results;
     this.controller = controller;
     this.series = series;
     this.sessions = sessions;
@@ -64,6 +72,11 @@ final class ReleaseRoutes {
     config.routes.post("/ui/api/apps/{app}/rollback", this::rollback);
   }
 
+  /** An app's status as the pages draw it. */
+  ObjectNode status(AppView v) {
+    return AppViews.status(v, results);
+  }
+
   /** Every app's status with each version's recent traffic. */
   ObjectNode overview(Session s) {
     ObjectNode o = Json.MAPPER.createObjectNode();
@@ -71,7 +84,7 @@ final class ReleaseRoutes {
     for (String app : controller.apps()) {
       AppView v = controller.view(app);
       if (v != null) {
-        apps.add(AppViews.summary(v, series.rows(app)));
+        apps.add(AppViews.summary(v, series.rows(app), results));
       }
     }
     return o;
@@ -81,7 +94,7 @@ final class ReleaseRoutes {
   ObjectNode page(String app, boolean withSeries) {
     AppView v = view(app);
     ObjectNode o = Json.MAPPER.createObjectNode();
-    o.set("status", AppViews.status(v));
+    o.set("status", status(v));
     List<Row> rows = series.rows(app);
     if (withSeries) {
       o.set("series", AppViews.series(rows));
@@ -164,7 +177,7 @@ final class ReleaseRoutes {
       Thread.currentThread().interrupt();
       throw auth.fail(503, "interrupted");
     }
-    ok(ctx, AppViews.status(view(app)));
+    ok(ctx, status(view(app)));
   }
 
   private JsonNode body(Context ctx) {

@@ -242,6 +242,44 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void anExperimentsArmsAndTheirMetricsAgainstTheBaselineShowOnTheReleasePage() throws Exception {
+    String stable = sluice.status().path("stable").path("version").asText();
+    String challenger = newVersion();
+    sluice.useStrategy(
+        """
+        experiment:
+          variants: [{version: %s, weight: 50}, {version: %s, weight: 50}]
+          duration: 10m
+          analysis:
+            interval: 1s
+            window: 3s
+            minRequests: 5
+            metrics:
+              - {name: p50, builtin: latency_p50}
+        """
+            .formatted(stable, challenger));
+    try {
+      sluice.deploy(challenger);
+      login(viewer);
+      browser.driver.get(sluice.url() + "/ui/apps/shop");
+      await().atMost(WAIT).until(() -> all("#experiment-arms tbody tr").size() == 2);
+      assertThat(text("#experiment-arms tr[data-version='" + stable + "']")).contains("baseline");
+      // the first measurement: the challenger's p50 against the baseline's, with the judge's p
+      await().atMost(WAIT).until(() -> !all("#experiment-metrics tbody tr").isEmpty());
+      String row = text("#experiment-metrics tbody tr");
+      assertThat(row).contains(challenger, "p50").containsPattern("at 98 %");
+      JsonNode arm = sluice.status().path("release").path("experiment").path("arms").get(1);
+      assertThat(arm.path("version").asText()).isEqualTo(challenger);
+      assertThat(arm.path("metrics").get(0).path("p").isNumber()).isTrue();
+      assertThat(text("#experiment-outcome")).isNotEmpty();
+      browser.fullPageScreenshot(screenshots().resolve("experiment.png"));
+    } finally {
+      sluice.useStrategy(TestDaemon.CANARY);
+      sluice.api("POST", "/api/v1/apps/shop/abort", "{}");
+    }
+  }
+
+  @Test
   void editingAFlagsWeightsChangesWhatTheEvaluateBoxSays() throws Exception {
     login(operator);
     browser.driver.get(sluice.url() + "/ui/flags");

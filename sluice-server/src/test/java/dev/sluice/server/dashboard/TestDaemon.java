@@ -49,18 +49,38 @@ final class TestDaemon implements AutoCloseable {
 
   final Daemon daemon;
   final String admin;
+  private final Path spec;
+  private final int replicas;
 
-  private TestDaemon(Daemon daemon, String admin) {
+  private TestDaemon(Daemon daemon, String admin, Path spec, int replicas) {
     this.daemon = daemon;
     this.admin = admin;
+    this.spec = spec;
+    this.replicas = replicas;
   }
 
   static TestDaemon start(Path dir, int replicas) throws Exception {
     Path spec = dir.resolve("sluice.yaml");
+    writeSpec(spec, replicas, CANARY);
+    Daemon d =
+        Daemon.start(
+            Daemon.Options.of(spec, dir.resolve("state"))
+                .withApiListen(new HostPort("127.0.0.1", 0)));
+    return new TestDaemon(d, AdminToken.read(dir.resolve("state")), spec, replicas);
+  }
+
+  /**
+   * Rewrites the spec with another strategy (YAML, as {@link #CANARY}); the next deploy reads it.
+   */
+  void useStrategy(String yaml) throws Exception {
+    writeSpec(spec, replicas, yaml);
+  }
+
+  private static void writeSpec(Path spec, int replicas, String yaml) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
     String classes = classesDir();
     StringBuilder strategy = new StringBuilder();
-    for (String line : CANARY.split("\n")) {
+    for (String line : yaml.split("\n")) {
       strategy.append("      ").append(line).append('\n');
     }
     Files.writeString(
@@ -84,11 +104,6 @@ final class TestDaemon implements AutoCloseable {
             + " unhealthyThreshold: 3}\n"
             + "    strategy:\n"
             + strategy);
-    Daemon d =
-        Daemon.start(
-            Daemon.Options.of(spec, dir.resolve("state"))
-                .withApiListen(new HostPort("127.0.0.1", 0)));
-    return new TestDaemon(d, AdminToken.read(dir.resolve("state")));
   }
 
   private static String classesDir() throws URISyntaxException {

@@ -46,7 +46,31 @@ class EventCodecTest {
                           Classification.ERROR,
                           "timeout",
                           120,
-                          "timeout")))),
+                          "timeout"),
+                      new Measurement(
+                          "p50",
+                          MetricUnit.MILLISECONDS,
+                          52.0,
+                          12.0,
+                          Classification.HIGH,
+                          "canary higher",
+                          120,
+                          null,
+                          Classification.HIGH,
+                          new Measurement.Test(0.98, 1.5e-9, 0.97, 40.0, 38.0, null),
+                          null),
+                      new Measurement(
+                          "diffs",
+                          MetricUnit.RATIO,
+                          0.02,
+                          null,
+                          Classification.HIGH,
+                          "2% > max 1%",
+                          120,
+                          null,
+                          null,
+                          null,
+                          250L)))),
           new Event.ReplicasSet("v3", 3, 2),
           new Event.VersionReady("v3", 2),
           new Event.HooksFinished("prePromotion", false, "GET /smoke: 500"),
@@ -74,5 +98,20 @@ class EventCodecTest {
   void anUnknownTypeIsReportedNotGuessed() {
     assertThatThrownBy(() -> EventCodec.decode("Teleported", "{}"))
         .hasMessage("unknown event type in the log: Teleported");
+  }
+
+  @Test
+  void aMeasurementLoggedBeforeItHadTestStatisticsReadsBackWithoutThem() {
+    String old =
+        "{\"run\":\"arm-v2\",\"n\":1,\"result\":{\"verdict\":\"PASS\",\"score\":100.0,"
+            + "\"reason\":\"\",\"canaryRequests\":10,\"baselineRequests\":12,\"measurements\":"
+            + "[{\"metric\":\"p50\",\"unit\":\"MILLISECONDS\",\"canary\":10.0,\"baseline\":12.0,"
+            + "\"classification\":\"PASS\",\"reason\":\"\",\"requests\":10,\"error\":null,"
+            + "\"judged\":\"LOW\"}]}}";
+    Event.AnalysisMeasured e = (Event.AnalysisMeasured) EventCodec.decode("AnalysisMeasured", old);
+    Measurement m = e.result().measurements().get(0);
+    assertThat(m.judged()).isEqualTo(Classification.LOW);
+    assertThat(m.test()).isNull();
+    assertThat(m.observations()).isNull();
   }
 }
