@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kills a random running replica of the app with SIGKILL at random moments (uniformly between half
  * and one and a half times the mean interval apart), as a crash or the OOM killer would. The pid
- * comes from the daemon's status; a process is killed only if it is still a sample-app.
+ * comes from the daemon's status; a process is killed only if it is still a sample-app, and only if
+ * users keep another healthy replica to go to (one failure at a time).
  */
 final class ReplicaKiller implements Runnable {
 
@@ -26,8 +29,9 @@ final class ReplicaKiller implements Runnable {
   private final PrintStream log;
   private final List<Kill> kills = new ArrayList<>();
   private final List<String> errors = new ArrayList<>();
+  private final AtomicInteger skipped = new AtomicInteger();
   private volatile boolean stopping;
-  private @org.jspecify.annotations.Nullable Thread thread;
+  private @Nullable Thread thread;
 
   ReplicaKiller(
       SoakDaemon daemon,
@@ -75,17 +79,32 @@ final class ReplicaKiller implements Runnable {
 
   private void killOne() throws Exception {
     JsonNode app = daemon.app();
+    String stable = app.path("stable").path("version").asText();
+    int stableHealthy = 0;
+    for (JsonNode v : app.path("versions")) {
+      if (v.path("version").asText().equals(stable)) {
+        stableHealthy = v.path("healthy").asInt();
+      }
+    }
     List<JsonNode> running = new ArrayList<>();
     List<String> versions = new ArrayList<>();
     for (JsonNode v : app.path("versions")) {
+      String version = v.path("version").asText();
+      // One failure at a time: a replica is a candidate when users keep a healthy replica to go
+      // to without it (another of its version, or the stable version's for a canary). Killing
+      // the last healthy replica of the only version is an outage by definition, not a test.
+      int healthy = v.path("healthy").asInt();
       for (JsonNode i : v.path("instances")) {
-        if (i.path("state").asText().equals("running") && i.path("pid").asLong() > 0) {
+        int othersHealthy = healthy - (i.path("healthy").asBoolean() ? 1 : 0);
+        boolean spare = othersHealthy > 0 || !version.equals(stable) && stableHealthy > 0;
+        if (i.path("state").asText().equals("running") && i.path("pid").asLong() > 0 && spare) {
           running.add(i);
-          versions.add(v.path("version").asText());
+          versions.add(version);
         }
       }
     }
     if (running.isEmpty()) {
+      skipped.incrementAndGet();
       return;
     }
     int pick = random.nextInt(running.size());
@@ -112,7 +131,7 @@ final class ReplicaKiller implements Runnable {
       kills.add(k);
     }
     log.printf(
-        "[%s] killed replica %s/%d (pid %d, one of %d running) with SIGKILL; release phase %s%n",
+        "[%s] killed replica %s/%d (pid %d, one of %d candidates) with SIGKILL; release phase %s%n",
         Soak.clock(k.atNanos()), k.version(), k.index(), pid, running.size(), phase);
   }
 
@@ -129,6 +148,11 @@ final class ReplicaKiller implements Runnable {
     synchronized (kills) {
       return List.copyOf(kills);
     }
+  }
+
+  /** Moments when no replica could be killed without leaving users without a healthy one. */
+  int skipped() {
+    return skipped.get();
   }
 
   /** Kill attempts that could not be made (the status could not be read, say). */

@@ -198,7 +198,8 @@ public final class Soak implements Callable<Integer> {
         if (rel.promoted()) {
           stable = version;
         }
-        String why = rel.reason().length() > 200 ? rel.reason().substring(0, 200) + "..." : rel.reason();
+        String why =
+            rel.reason().length() > 200 ? rel.reason().substring(0, 200) + "..." : rel.reason();
         OUT.printf(
             "[%s] release %d: %s (%s) %s, %.1f s after its deploy%s%n",
             clock(rel.endNanos()),
@@ -207,9 +208,7 @@ public final class Soak implements Callable<Integer> {
             isBad ? "bad" : "good",
             rel.status(),
             (rel.endNanos() - rel.startNanos()) / 1e9,
-            rel.expected()
-                ? (isBad ? ": " + why : "")
-                : " UNEXPECTED: " + why);
+            rel.expected() ? (isBad ? ": " + why : "") : " UNEXPECTED: " + why);
       }
       sleepUntil(t0 + total.toNanos());
     } finally {
@@ -227,6 +226,7 @@ public final class Soak implements Callable<Integer> {
     r.latency = load.latencyMicros();
     r.kills = killer.kills();
     r.killErrors = killer.errors();
+    r.killsSkipped = killer.skipped();
     r.rss = sampler.samples();
     if (r.daemonAlive) {
       // the last kill may have been a moment ago: give its replica time to come back

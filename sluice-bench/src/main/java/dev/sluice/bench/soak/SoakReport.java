@@ -46,6 +46,7 @@ final class SoakReport {
   @Nullable Histogram latency;
   List<Kill> kills = List.of();
   List<String> killErrors = List.of();
+  int killsSkipped;
   List<Sample> rss = List.of();
   String finalStable = "";
   String expectedStable = "";
@@ -105,7 +106,13 @@ final class SoakReport {
     row(md, "releases that did not end as expected", Long.toString(unexpected));
     row(md, "time to promotion, median / max", spread(true));
     row(md, "time to rollback, median / max", spread(false));
-    row(md, "replica kills (SIGKILL)", Integer.toString(kills.size()));
+    row(
+        md,
+        "replica kills (SIGKILL)",
+        kills.size()
+            + (killsSkipped == 0
+                ? ""
+                : " (" + killsSkipped + " more skipped: no replica had a healthy spare)"));
     row(md, "daemon alive at the end", daemonAlive ? "yes" : "NO");
     row(
         md,
