@@ -103,10 +103,22 @@ public final class Soak implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Duration total = duration("--duration", duration);
-    Duration every = duration("--release-every", releaseEvery);
-    Duration killMean = duration("--kill-every", killEvery);
-    Duration slow = duration("--bad-latency", badLatency);
+    Duration total = Durations.parse(duration);
+    Duration every = Durations.parse(releaseEvery);
+    Duration killMean = Durations.parse(killEvery);
+    Duration slow = Durations.parse(badLatency);
+    if (total == null || every == null || killMean == null || slow == null) {
+      return refuse(
+          "--duration "
+              + duration
+              + ", --release-every "
+              + releaseEvery
+              + ", --kill-every "
+              + killEvery
+              + ", --bad-latency "
+              + badLatency
+              + " (expected: durations such as 30m, 45s, 500ms, 0s)");
+    }
     if (every.compareTo(Duration.ofSeconds(40)) < 0 || total.compareTo(every) < 0) {
       return refuse(
           "--release-every: "
@@ -229,23 +241,34 @@ public final class Soak implements Callable<Integer> {
     r.killsSkipped = killer.skipped();
     r.rss = sampler.samples();
     if (r.daemonAlive) {
-      // the last kill may have been a moment ago: give its replica time to come back
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!settled(daemon.app()) && System.nanoTime() < deadline) {
-        TimeUnit.MILLISECONDS.sleep(250);
-      }
-      JsonNode app = daemon.app();
-      r.finalStable = app.path("stable").path("version").asText();
-      r.expectedStable = stable;
-      for (JsonNode v : app.path("versions")) {
-        r.finalReplicas += v.path("running").asInt();
-        r.finalHealthy += v.path("healthy").asInt();
-      }
-      for (JsonNode rel : daemon.releases().path("releases")) {
-        r.storedStatuses.merge(rel.path("status").asText(), 1, Integer::sum);
+      try {
+        finalState(daemon, r, stable);
+      } catch (ApiException e) {
+        OUT.println("the daemon did not answer at the end: " + e.getMessage());
+        r.daemonAlive = false;
       }
     }
     return r;
+  }
+
+  /** Reads how the daemon ends, once its last replicas had a minute to come back. */
+  private static void finalState(SoakDaemon daemon, SoakReport r, String stable)
+      throws ApiException, InterruptedException {
+    // the last kill may have been a moment ago: give its replica time to come back
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!settled(daemon.app()) && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(250);
+    }
+    JsonNode app = daemon.app();
+    r.finalStable = app.path("stable").path("version").asText();
+    r.expectedStable = stable;
+    for (JsonNode v : app.path("versions")) {
+      r.finalReplicas += v.path("running").asInt();
+      r.finalHealthy += v.path("healthy").asInt();
+    }
+    for (JsonNode rel : daemon.releases().path("releases")) {
+      r.storedStatuses.merge(rel.path("status").asText(), 1, Integer::sum);
+    }
   }
 
   /** Deploys {@code version} and waits until its release is done (aborting it if it pauses). */
@@ -330,16 +353,6 @@ public final class Soak implements Callable<Integer> {
     if (wait > 0) {
       TimeUnit.NANOSECONDS.sleep(wait);
     }
-  }
-
-  private static Duration duration(String option, String text) {
-    Duration d = Durations.parse(text);
-    if (d == null) {
-      throw new CommandLine.ParameterException(
-          new CommandLine(new Soak()),
-          option + ": " + text + " (expected: a duration such as 30m, 45s, 500ms, 0s)");
-    }
-    return d;
   }
 
   private static int refuse(String message) {
