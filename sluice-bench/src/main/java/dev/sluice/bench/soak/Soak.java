@@ -88,6 +88,13 @@ public final class Soak implements Callable<Integer> {
       description = "where the RSS CSV and the report go (default: sluice-bench/target/soak)")
   Path out = Path.of("sluice-bench/target/soak");
 
+  @Option(
+      names = "--daemon-jvm-option",
+      paramLabel = "OPT",
+      description =
+          "an extra JVM option of the daemon, repeatable (e.g. -XX:NativeMemoryTracking=summary)")
+  List<String> daemonJvmOptions = new java.util.ArrayList<>();
+
   private static final PrintStream OUT = System.out;
   private static final Duration SAMPLE_PERIOD = Duration.ofSeconds(10);
 
@@ -152,9 +159,7 @@ public final class Soak implements Callable<Integer> {
         killSeed,
         loadAverage());
     SoakReport r;
-    try (SoakDaemon daemon =
-        SoakDaemon.start(
-            dir, java, jar, List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m"))) {
+    try (SoakDaemon daemon = SoakDaemon.start(dir, java, jar, daemonOptions())) {
       r = run(daemon, total, every, killMean, badArgs, new Random(killSeed));
     }
     r.print(OUT, out, bad.equals("errors"));
@@ -168,6 +173,13 @@ public final class Soak implements Callable<Integer> {
     return 1;
   }
 
+  private List<String> daemonOptions() {
+    List<String> o =
+        new java.util.ArrayList<>(List.of("--enable-native-access=ALL-UNNAMED", "-Xmx256m"));
+    o.addAll(daemonJvmOptions);
+    return o;
+  }
+
   private SoakReport run(
       SoakDaemon daemon,
       Duration total,
@@ -177,6 +189,7 @@ public final class Soak implements Callable<Integer> {
       Random random)
       throws Exception {
     SoakReport r = new SoakReport();
+    OUT.printf("daemon: pid %d, log %s%n", daemon.pid(), daemon.log());
     daemon.define("v1", "");
     daemon.deploy("v1");
     await(
