@@ -21,6 +21,7 @@
 #                         counted apart as failures by design
 #   --seed N              the kills' random seed (printed at the start)
 #   --out DIR             where rss.csv and report.md go (default sluice-bench/target/soak)
+#   --daemon-jvm-option O an extra JVM option of the daemon (repeatable)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
