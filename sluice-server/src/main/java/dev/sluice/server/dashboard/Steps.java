@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import dev.sluice.core.release.Release;
 import dev.sluice.core.release.ReleasePhase;
 import dev.sluice.core.spec.AppSpec;
+import dev.sluice.core.spec.Durations;
 import dev.sluice.core.spec.StrategySpec;
 import dev.sluice.server.api.Json;
 import java.util.ArrayList;
@@ -14,9 +15,9 @@ import java.util.List;
  * ahead}, {@code skipped} or {@code stopped} (where a failed, rolled back or aborted release
  * ended).
  *
- * <p>A canary's steps are its spec's, then the promotion. Blue-green and rolling releases have no
- * steps in their spec, so their phases stand in for them, in the order the strategy goes through
- * them.
+ * <p>A canary's steps are its spec's, then the promotion. Blue-green, rolling, experiment and
+ * shadow releases have no steps in their spec, so their phases stand in for them, in the order the
+ * strategy goes through them.
  */
 final class Steps {
   private Steps() {}
@@ -74,7 +75,7 @@ final class Steps {
     return i == current ? "current" : "ahead";
   }
 
-  /** Blue-green and rolling: the phases the strategy goes through, as steps. */
+  /** Strategies without steps in their spec: the phases they go through, as steps. */
   private static List<Step> phases(Release r) {
     AppSpec spec = r.spec();
     String from = r.from() == null ? "" : " beside " + r.from();
@@ -94,6 +95,39 @@ final class Steps {
         steps.add(new Step("wait for promote", List.of(ReleasePhase.PAUSED)));
       }
       steps.add(new Step("switch all traffic to " + r.version(), List.of(ReleasePhase.READY)));
+    } else if (spec.strategy() instanceof StrategySpec.Experiment e) {
+      StringBuilder split = new StringBuilder();
+      for (StrategySpec.Experiment.Arm arm : e.arms()) {
+        split.append(split.isEmpty() ? "" : " / ").append(arm.version());
+        split.append(' ').append(arm.weight()).append('%');
+      }
+      steps.add(
+          new Step(
+              "split users " + split + " for " + Durations.format(e.duration()) + ", compared",
+              List.of(ReleasePhase.STARTING, ReleasePhase.STEPS)));
+      steps.add(
+          new Step(
+              e.autoPromoteWinner()
+                  ? "the winner, or a person's choice when none is significant"
+                  : "a person's choice: sluice promote --version",
+              List.of(ReleasePhase.PAUSED)));
+      steps.add(
+          new Step(
+              "the chosen arm takes all traffic",
+              List.of(ReleasePhase.READY, ReleasePhase.PROMOTING)));
+    } else if (spec.strategy() instanceof StrategySpec.Shadow sh) {
+      steps.add(
+          new Step(
+              "copies of "
+                  + sh.percent()
+                  + "% of requests to "
+                  + r.version()
+                  + (sh.compare() == null ? "" : ", answers compared")
+                  + "; users see only the stable version",
+              List.of(ReleasePhase.STARTING, ReleasePhase.STEPS, ReleasePhase.PAUSED)));
+      steps.add(
+          new Step(
+              "go on as the next strategy", List.of(ReleasePhase.READY, ReleasePhase.PROMOTING)));
     } else {
       steps.add(
           new Step(
