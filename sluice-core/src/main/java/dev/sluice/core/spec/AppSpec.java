@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * @param runtime where the app's versions run
  * @param health the active health check of each replica
  * @param timeouts the router's timeouts for this app
+ * @param upstream outlier detection, retries and limits per replica
  * @param progressDeadline how long a new version may take to become healthy before the release
  *     fails (Argo Rollouts' {@code progressDeadlineSeconds}); default 10m
  * @param revisionHistoryLimit how many past releases can be rolled back to; default 10
@@ -32,6 +33,7 @@ public record AppSpec(
     RuntimeSpec runtime,
     HealthSpec health,
     TimeoutSpec timeouts,
+    UpstreamSpec upstream,
     Duration progressDeadline,
     int revisionHistoryLimit,
     StrategySpec strategy,
@@ -56,6 +58,7 @@ public record AppSpec(
         runtime,
         health,
         timeouts,
+        upstream,
         progressDeadline,
         revisionHistoryLimit,
         strategy,

@@ -184,6 +184,7 @@ public final class SpecParser {
             "runtime",
             "health",
             "timeouts",
+            "upstream",
             "progressDeadline",
             "revisionHistoryLimit",
             "strategy",
@@ -206,6 +207,8 @@ public final class SpecParser {
                         : null);
     HealthSpec health = f.get("health").map(SpecParser::health, HealthSpec.defaults());
     TimeoutSpec timeouts = f.get("timeouts").map(SpecParser::timeouts, TimeoutSpec.defaults());
+    UpstreamSpec upstream =
+        f.get("upstream").map(UpstreamReader::upstream, UpstreamSpec.defaults());
     Duration deadline =
         f.get("progressDeadline")
             .duration(Duration.ofSeconds(1), MAX_DURATION, Duration.ofMinutes(10));
@@ -257,6 +260,7 @@ public final class SpecParser {
         runtime,
         health,
         timeouts,
+        upstream,
         deadline,
         history,
         strategy,

@@ -70,6 +70,15 @@ class SpecParserTest {
     assertThat(shop.progressDeadline()).isEqualTo(Duration.ofMinutes(10));
     assertThat(shop.revisionHistoryLimit()).isEqualTo(10);
     assertThat(shop.timeouts()).isEqualTo(TimeoutSpec.defaults());
+    // docs/resilience.md: outlier detection 5 in a row, 30s, 50 %; 2 retries within 20 % + 3/s.
+    assertThat(shop.upstream())
+        .isEqualTo(
+            new UpstreamSpec(
+                new UpstreamSpec.OutlierDetection(5, Duration.ofSeconds(30), 50),
+                2,
+                new UpstreamSpec.RetryBudget(20, 3),
+                0,
+                0));
 
     AppSpec st = spec.app("static-app").orElseThrow();
     assertThat(st.listen()).isEqualTo(new HostPort("::1", 9000));
@@ -116,6 +125,67 @@ class SpecParserTest {
     assertThat(r.routes().get(1).match().pathPrefix()).isEqualTo("/api");
     assertThat(r.sticky()).isEqualTo(new RoutingSpec.Sticky(RoutingSpec.Sticky.Kind.COOKIE, "uid"));
     assertThat(spec.app("blog").orElseThrow().pathPrefix()).isEqualTo("/blog");
+  }
+
+  @Test
+  void upstreamResilienceFieldsAreReadAndTheRestKeepTheirDefaults() throws SpecException {
+    Spec spec =
+        SpecParser.parse(
+            """
+            apps:
+              - name: shop
+                listen: 127.0.0.1:8080
+                runtime: {process: {command: [x]}}
+                upstream:
+                  outlierDetection: {consecutiveFailures: 3, baseEjection: 10s}
+                  retryBudget: {percent: 10}
+                  maxRetries: 1
+                  maxConnectionsPerReplica: 100
+                  maxPendingPerReplica: 50
+              - name: blog
+                listen: 127.0.0.1:8081
+                runtime: {process: {command: [x]}}
+                upstream: {outlierDetection: {consecutiveFailures: 0}}
+            """,
+            "s.yaml");
+    UpstreamSpec shop = spec.app("shop").orElseThrow().upstream();
+    assertThat(shop.outlierDetection())
+        .isEqualTo(new UpstreamSpec.OutlierDetection(3, Duration.ofSeconds(10), 50));
+    assertThat(shop.retryBudget()).isEqualTo(new UpstreamSpec.RetryBudget(10, 3));
+    assertThat(shop.maxRetries()).isEqualTo(1);
+    assertThat(shop.maxConnectionsPerReplica()).isEqualTo(100);
+    assertThat(shop.maxPendingPerReplica()).isEqualTo(50);
+    assertThat(spec.app("blog").orElseThrow().upstream().outlierDetection().consecutiveFailures())
+        .isZero();
+  }
+
+  @Test
+  void badUpstreamFieldsAreExplained() {
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    upstream:
+                      outlierDetection: {consecutiveFailures: -1, baseEjection: 0s, maxEjectionPercent: 150}
+                      retryBudget: {percent: 20, minPerSec: 3}
+                      maxRetries: 9
+                      maxPendingPerReplica: 10
+                """))
+        .containsExactly(
+            "sluice.yaml:6:47: apps[0].upstream.outlierDetection.consecutiveFailures: -1"
+                + " (expected: 0..1000)",
+            "sluice.yaml:6:65: apps[0].upstream.outlierDetection.baseEjection: \"0s\" (expected: a"
+                + " duration like 500ms, 30s, 10m or 1h30m, 100ms..1h)",
+            "sluice.yaml:6:89: apps[0].upstream.outlierDetection.maxEjectionPercent: 150"
+                + " (expected: 0..100)",
+            "sluice.yaml:7:34: apps[0].upstream.retryBudget.minPerSec: unknown field (expected:"
+                + " 'minPerSecond'? one of minPerSecond, percent)",
+            "sluice.yaml:8:19: apps[0].upstream.maxRetries: 9 (expected: 0..5)",
+            "sluice.yaml:9:29: apps[0].upstream.maxPendingPerReplica: 10 (expected: 0 unless"
+                + " maxConnectionsPerReplica is set (above 0))");
   }
 
   @Test

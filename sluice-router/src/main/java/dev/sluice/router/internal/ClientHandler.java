@@ -32,9 +32,12 @@ import org.jspecify.annotations.Nullable;
  * response is complete, so responses keep their order, and body bytes that arrive while the
  * upstream connection is still being opened wait there too; reads pause while anything waits.
  *
- * <p>Retries (after a failed connect, or a connection closed before any response byte) go to
- * another replica only while no request body byte has gone upstream; see {@link
- * #onUpstreamFailure}.
+ * <p>Resilience (see {@link dev.sluice.router.ListenerOptions}): a failed attempt, or a 503 of an
+ * idempotent request, is sent again to another replica while the whole request can be sent again,
+ * within {@code maxRetries} and the listener's {@link RetryAllowance} (see {@link #retry}); every
+ * attempt's outcome goes to the {@link OutlierDetector}; and with a per-replica connection limit, a
+ * request holds a slot of its replica from its first attempt to its end, or waits for one in the
+ * replica's queue (see {@link #takeSlot}).
  *
  * <p>An upgrade request (WebSocket or any other protocol, RFC 9110 7.8) is routed like any request
  * and offered to the upstream with its {@code Upgrade} field; only a 101 answer to such an offer
@@ -58,6 +61,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private static final int DEADLINE_NONE = 0;
   private static final int DEADLINE_IDLE = 1;
   private static final int DEADLINE_RESPONSE = 2;
+  private static final int DEADLINE_PENDING = 3;
 
   private final ListenerImpl listener;
   private final RouterCore core;
@@ -104,6 +108,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private @Nullable EndpointState tried1;
   private @Nullable EndpointState tried2;
   private int retries;
+  private boolean slotHeld;
+  private @Nullable VersionEntry retryVersion;
+  private @Nullable EndpointState pendingOn;
+  private boolean clientBytes;
   private @Nullable UpstreamHandler upstream;
   private boolean wroteUpstream;
   private boolean wroteClient;
@@ -316,6 +324,12 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
         u.channel().close();
       }
       releaseEndpoint();
+      EndpointState p = pendingOn;
+      if (p != null) {
+        // A slot already on its way is given back when it arrives (slotGranted).
+        pendingOn = null;
+        p.cancelWait(this);
+      }
       if (version != null) {
         version.metrics.abandoned(loop);
         version = null;
@@ -345,6 +359,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     closeAfterResponse = false;
     upgrade = false;
     retries = 0;
+    clientBytes = false;
     tried1 = null;
     tried2 = null;
     setCookie = null;
@@ -418,11 +433,77 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (t.shadow != null && !upgrade) {
       maybeShadow(t, p, head, headBytes, length);
     }
-    useEndpoint(route.endpoint);
+    listener.budgets[loop].request(startNanos);
+    EndpointState e = route.endpoint;
+    if (listener.maxConnections > 0 && (e = takeSlot(e)) == null) {
+      // Waiting for a slot (the copy goes meanwhile), or answered 503.
+      if (shadow != null && requestDone && active) {
+        sendShadow();
+      }
+      return;
+    }
+    useEndpoint(e);
     acquire();
     if (shadow != null && requestDone) {
       sendShadow();
     }
+  }
+
+  /**
+   * Takes a connection slot of the chosen replica, else of another replica of its version under the
+   * limit; else queues the request on the chosen one (while fewer than {@code maxPendingPerReplica}
+   * wait there) for at most the connect timeout, or answers 503. Returns the replica to use now, or
+   * null when the request waits or was answered.
+   */
+  private @Nullable EndpointState takeSlot(EndpointState e) {
+    int limit = listener.maxConnections;
+    if (e.tryAcquireSlot(limit)) {
+      slotHeld = true;
+      return e;
+    }
+    EndpointState other = CompiledTable.slotElsewhere(version, limit, e, null, null);
+    if (other != null) {
+      slotHeld = true;
+      return other;
+    }
+    int r = e.acquireSlotOrWait(this, limit, listener.maxPending);
+    if (r == EndpointState.SLOT_TAKEN) {
+      slotHeld = true;
+      return e;
+    }
+    if (r == EndpointState.SLOT_QUEUED) {
+      pendingOn = e;
+      setDeadline(DEADLINE_PENDING, listener.pendingTimeoutNanos);
+      return null;
+    }
+    version.metrics.overLimit(loop);
+    respondError(503, ErrorResponses.OVER_LIMIT);
+    return null;
+  }
+
+  /** Hands this (waiting) request a slot of {@code e}; any thread. */
+  void slotGranted(EndpointState e) {
+    Channel ch = channel;
+    try {
+      ch.eventLoop().execute(() -> onSlotGranted(e));
+    } catch (RuntimeException rejected) {
+      // The loop is shutting down: nobody will use the slot.
+      e.releaseSlot();
+    }
+  }
+
+  private void onSlotGranted(EndpointState e) {
+    if (pendingOn != e || !active || closed) {
+      // The request stopped waiting (timed out, client gone) just as the slot came: pass it on.
+      e.releaseSlot();
+      return;
+    }
+    pendingOn = null;
+    slotHeld = true;
+    deadlineKind = DEADLINE_NONE;
+    useEndpoint(e);
+    acquire();
+    flushToUpstream();
   }
 
   /** Starts a shadow copy of this request when the table's shadow picks it. */
@@ -504,6 +585,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     if (e != null) {
       e.ended(loop);
       endpoint = null;
+      if (slotHeld) {
+        slotHeld = false;
+        e.releaseSlot();
+      }
     }
   }
 
@@ -590,6 +675,46 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     return upgrade;
   }
 
+  /**
+   * Takes the final status of an attempt before its head is forwarded: reports it to outlier
+   * detection, and for a 503 to an idempotent request that nothing of went to the client yet, tries
+   * another replica of the same version (never another version, so a failing version's answers are
+   * not hidden behind another one). Returns true when the attempt was dropped for a retry; the
+   * caller then stops reading {@code from}.
+   */
+  boolean onFinalStatus(UpstreamHandler from, int code) {
+    if (!active || from != upstream) {
+      return false;
+    }
+    EndpointState e = endpoint;
+    OutlierDetector od = listener.outliers;
+    if (od != null && e != null) {
+      if (code >= 500) {
+        od.failed(e, version, channel.eventLoop(), "status " + code);
+      } else {
+        od.succeeded(e);
+      }
+    }
+    if (code != 503 || !idempotent || !resendable() || clientBytes) {
+      return false;
+    }
+    EndpointState next = retryTarget(e, true);
+    if (next == null) {
+      return false;
+    }
+    UpstreamHandler u = detachUpstream();
+    // The 503's body is not read: the connection goes.
+    u.channel().close();
+    releaseEndpoint();
+    retry(e, next);
+    return true;
+  }
+
+  /** Returns whether the whole request can be sent again (its body, if any, is kept). */
+  private boolean resendable() {
+    return !bodySent || joinedBody;
+  }
+
   /** Returns whether 1xx responses go to the client (not to HTTP/1.0 clients). */
   boolean forwardsInformational() {
     return !http10;
@@ -673,6 +798,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   void toClient(ByteBuf bytes) {
     ctx.write(bytes, ctx.voidPromise());
     wroteClient = true;
+    clientBytes = true;
     if (!channel.isWritable()) {
       flushToClient();
       UpstreamHandler u = upstream;
@@ -772,28 +898,19 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     EndpointState failed = endpoint;
-    releaseEndpoint();
+    OutlierDetector od = listener.outliers;
+    if (od != null && failed != null) {
+      od.failed(failed, version, channel.eventLoop(), failureName(kind));
+    }
     boolean connectFailed = kind == FAIL_CONNECT || kind == FAIL_CONNECT_TIMEOUT;
+    // Nothing reached the replica (connect failed), or the request may be repeated: an
+    // idempotent method, or a pooled connection the replica had closed while it sat idle.
     boolean safe = connectFailed || kind == FAIL_CLOSED && (reused || idempotent);
-    if (safe && !bodySent && retries < listener.maxRetries) {
-      retries++;
-      if (tried1 == null) {
-        tried1 = failed;
-      } else {
-        tried2 = failed;
-      }
-      if (table.select(route, version, listener.balancing, tried1, tried2)) {
-        if (route.version != version) {
-          version.metrics.abandoned(loop);
-          version = route.version;
-          version.metrics.started(loop);
-        }
-        headersSent = false;
-        useEndpoint(route.endpoint);
-        acquire();
-        flushToUpstream();
-        return;
-      }
+    EndpointState next = safe && resendable() ? retryTarget(failed, false) : null;
+    releaseEndpoint();
+    if (next != null) {
+      retry(failed, next);
+      return;
     }
     switch (kind) {
       case FAIL_CONNECT -> respondError(502, ErrorResponses.CONNECT_FAILED);
@@ -802,6 +919,77 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       case FAIL_BAD_RESPONSE -> respondError(502, ErrorResponses.BAD_RESPONSE);
       default -> respondError(502, ErrorResponses.UPSTREAM_CLOSED);
     }
+  }
+
+  private static String failureName(int kind) {
+    return switch (kind) {
+      case FAIL_CONNECT -> "connection refused";
+      case FAIL_CONNECT_TIMEOUT -> "connect timeout";
+      case FAIL_TIMEOUT -> "response timeout";
+      case FAIL_BAD_RESPONSE -> "malformed response";
+      default -> "connection closed";
+    };
+  }
+
+  /**
+   * Picks where a retry of the attempt on {@code failed} goes: another replica of the same version
+   * (or, when {@code sameVersion} is false and it has none, of another version with traffic),
+   * skipping the replicas tried, under the connection limit (its slot is taken). Returns null when
+   * there is none, when {@code maxRetries} is reached, or when the retry budget is spent.
+   */
+  private @Nullable EndpointState retryTarget(@Nullable EndpointState failed, boolean sameVersion) {
+    if (failed == null || retries >= listener.maxRetries) {
+      return null;
+    }
+    VersionEntry v = version;
+    EndpointState next;
+    if (sameVersion) {
+      next = CompiledTable.replica(v, listener.balancing, failed, tried1);
+    } else if (table.select(route, v, listener.balancing, failed, tried1)) {
+      next = route.endpoint;
+      v = route.version;
+    } else {
+      next = null;
+    }
+    int limit = listener.maxConnections;
+    if (next != null && limit > 0 && !next.tryAcquireSlot(limit)) {
+      next = CompiledTable.slotElsewhere(v, limit, failed, tried1, tried2);
+    }
+    if (next == null) {
+      return null;
+    }
+    if (!listener.budgets[loop].tryRetry(core.ticker.nanos())) {
+      if (limit > 0) {
+        next.releaseSlot();
+      }
+      version.metrics.retryDenied(loop);
+      return null;
+    }
+    retryVersion = v;
+    return next;
+  }
+
+  /**
+   * Sends the request again to {@code next} (from {@link #retryTarget}, its version in {@link
+   * #retryVersion}). Call after the failed attempt released its replica.
+   */
+  private void retry(EndpointState failed, EndpointState next) {
+    tried2 = tried1;
+    tried1 = failed;
+    retries++;
+    version.metrics.retried(loop);
+    VersionEntry v = retryVersion;
+    retryVersion = null;
+    if (v != version) {
+      version.metrics.abandoned(loop);
+      version = v;
+      version.metrics.started(loop);
+    }
+    slotHeld = listener.maxConnections > 0;
+    headersSent = false;
+    useEndpoint(next);
+    acquire();
+    flushToUpstream();
   }
 
   private void respondError(int code, String text) {
@@ -930,6 +1118,13 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
       ctx.close();
     } else if (kind == DEADLINE_RESPONSE && active && !responseStarted) {
       onUpstreamFailure(upstream, FAIL_TIMEOUT);
+    } else if (kind == DEADLINE_PENDING && active && pendingOn != null) {
+      // Not taken out when a slot is already on its way to us: then we go on with it.
+      if (pendingOn.cancelWait(this)) {
+        pendingOn = null;
+        version.metrics.overLimit(loop);
+        respondError(503, ErrorResponses.PENDING_TIMEOUT);
+      }
     }
   }
 }

@@ -26,6 +26,26 @@ final class EndpointState {
   /** True while the replica is in no listener's table: pooled connections close on return. */
   volatile boolean retired;
 
+  /** Whether outlier detection took the replica out of traffic for a while. */
+  volatile boolean ejected;
+
+  /** Failures in a row (outlier detection); written only when it changes. */
+  private volatile int failuresInARow;
+
+  /** Ejection bookkeeping, guarded by {@link OutlierDetector}'s lock. */
+  int ejections;
+
+  long lastEjectionEndNanos;
+
+  /**
+   * Connection slots (only with a per-replica limit): requests in flight that hold one, and the
+   * requests waiting for one, oldest first. Guarded by {@code this}; touched only when a limit is
+   * set, where a short lock per request costs little next to the network.
+   */
+  private int slots;
+
+  private final ArrayDeque<ClientHandler> waiters = new ArrayDeque<>();
+
   private final ArrayDeque<UpstreamHandler>[] idle;
 
   /** Idle connections of shadow copies, per loop; created on first use. */
@@ -41,6 +61,79 @@ final class EndpointState {
     for (int i = 0; i < loops; i++) {
       idle[i] = new ArrayDeque<>();
     }
+  }
+
+  /** Counts a failed request; returns the failures in a row. */
+  int failed() {
+    int n = failuresInARow + 1;
+    failuresInARow = n;
+    return n;
+  }
+
+  /** Counts a successful request: the failures in a row start again. */
+  void succeeded() {
+    if (failuresInARow != 0) {
+      failuresInARow = 0;
+    }
+  }
+
+  /** Takes a connection slot when fewer than {@code limit} are taken and nobody waits. */
+  synchronized boolean tryAcquireSlot(int limit) {
+    if (slots >= limit || !waiters.isEmpty()) {
+      return false;
+    }
+    slots++;
+    return true;
+  }
+
+  /**
+   * Takes a slot, or queues {@code h} for one when fewer than {@code maxPending} wait; returns
+   * {@link #SLOT_TAKEN}, {@link #SLOT_QUEUED} or {@link #SLOT_FULL}. A queued handler gets {@link
+   * ClientHandler#slotGranted} on its own loop when a slot is handed to it.
+   */
+  synchronized int acquireSlotOrWait(ClientHandler h, int limit, int maxPending) {
+    if (slots < limit && waiters.isEmpty()) {
+      slots++;
+      return SLOT_TAKEN;
+    }
+    if (waiters.size() >= maxPending) {
+      return SLOT_FULL;
+    }
+    waiters.addLast(h);
+    return SLOT_QUEUED;
+  }
+
+  static final int SLOT_TAKEN = 0;
+  static final int SLOT_QUEUED = 1;
+  static final int SLOT_FULL = 2;
+
+  /**
+   * Gives a slot back: it goes straight to the oldest waiting request (on that request's loop), so
+   * a newcomer cannot take it first; else it becomes free.
+   */
+  void releaseSlot() {
+    ClientHandler next;
+    synchronized (this) {
+      next = waiters.pollFirst();
+      if (next == null) {
+        slots--;
+        return;
+      }
+    }
+    next.slotGranted(this);
+  }
+
+  /**
+   * Takes a waiting request out of the queue (it timed out or its client left); returns false when
+   * a slot was already handed to it (then {@link ClientHandler#slotGranted} is on its way).
+   */
+  synchronized boolean cancelWait(ClientHandler h) {
+    return waiters.remove(h);
+  }
+
+  /** Returns the slots taken (requests in flight under a limit). */
+  synchronized int slotsTaken() {
+    return slots;
   }
 
   /** Returns an open idle shadow connection of this loop, or null. Call on loop {@code loop}. */

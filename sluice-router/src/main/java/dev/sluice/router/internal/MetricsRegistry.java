@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 
@@ -22,7 +23,8 @@ import org.jspecify.annotations.Nullable;
 final class MetricsRegistry implements RouterMetrics {
 
   /** One replica's health for the {@code sluice_replica_healthy} gauge. */
-  record ReplicaHealth(String app, String version, String replica, boolean healthy) {}
+  record ReplicaHealth(
+      String app, String version, String replica, boolean healthy, boolean ejected) {}
 
   private record Key(String app, String version) {}
 
@@ -152,6 +154,30 @@ final class MetricsRegistry implements RouterMetrics {
       labels(out, m, null, null);
       out.append(' ').append(Long.toString(m.upstreamFailures())).append('\n');
     }
+    counter(
+        out,
+        all,
+        "sluice_retries_total",
+        "Attempts retried on another replica (connect failure, reset, 503).",
+        VersionMetrics::retries);
+    counter(
+        out,
+        all,
+        "sluice_retries_budget_exhausted_total",
+        "Retries not made because the retry budget was spent.",
+        VersionMetrics::retriesDenied);
+    counter(
+        out,
+        all,
+        "sluice_outlier_ejections_total",
+        "Replicas ejected by outlier detection (consecutive failures).",
+        VersionMetrics::ejections);
+    counter(
+        out,
+        all,
+        "sluice_replica_limit_rejections_total",
+        "Requests answered 503 because replicas were at their connection and pending limits.",
+        VersionMetrics::overLimit);
     header(out, "sluice_requests_in_flight", "gauge", "Requests being served now.");
     for (VersionMetrics m : all) {
       out.append("sluice_requests_in_flight");
@@ -243,6 +269,37 @@ final class MetricsRegistry implements RouterMetrics {
           .append("\"} ")
           .append(r.healthy() ? "1" : "0")
           .append('\n');
+    }
+    header(
+        out,
+        "sluice_replica_ejected",
+        "gauge",
+        "1 while outlier detection keeps the replica out of traffic.");
+    for (ReplicaHealth r : replicas.get()) {
+      out.append("sluice_replica_ejected{app=\"")
+          .append(escape(r.app()))
+          .append("\",version=\"")
+          .append(escape(r.version()))
+          .append("\",replica=\"")
+          .append(escape(r.replica()))
+          .append("\"} ")
+          .append(r.ejected() ? "1" : "0")
+          .append('\n');
+    }
+  }
+
+  private static void counter(
+      Appendable out,
+      List<VersionMetrics> all,
+      String name,
+      String help,
+      ToLongFunction<VersionMetrics> value)
+      throws IOException {
+    header(out, name, "counter", help);
+    for (VersionMetrics m : all) {
+      out.append(name);
+      labels(out, m, null, null);
+      out.append(' ').append(Long.toString(value.applyAsLong(m))).append('\n');
     }
   }
 

@@ -218,7 +218,9 @@ public final class RouterCore implements Router {
         for (VersionEntry v : t.versions) {
           for (EndpointState s : v.replicas) {
             if (seen.add(app + '\0' + v.name + '\0' + s.endpoint.id())) {
-              out.add(new MetricsRegistry.ReplicaHealth(app, v.name, s.endpoint.id(), s.healthy));
+              out.add(
+                  new MetricsRegistry.ReplicaHealth(
+                      app, v.name, s.endpoint.id(), s.healthy, s.ejected));
             }
           }
         }

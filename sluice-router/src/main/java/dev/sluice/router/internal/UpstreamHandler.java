@@ -150,6 +150,10 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
           fail(o, ClientHandler.FAIL_BAD_RESPONSE);
           return;
         } else {
+          if (emitFrom == start && o.onFinalStatus(this, code)) {
+            // Dropped for a retry elsewhere: the owner let go of this connection and closed it.
+            return;
+          }
           adds = o.onResponseHead(this, parser);
           inBody = true;
         }

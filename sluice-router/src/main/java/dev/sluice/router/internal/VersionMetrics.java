@@ -5,6 +5,7 @@ import dev.sluice.router.metrics.StatusCounts;
 import dev.sluice.router.metrics.WindowSnapshot;
 import dev.sluice.router.shadow.ShadowWindow;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SingleWriterRecorder;
 
@@ -56,6 +57,16 @@ final class VersionMetrics {
   private final long origin;
   private final LoopCounters counters;
   private final SingleWriterRecorder[] recorders;
+
+  /**
+   * Retries, retries the budget refused, 503s for the limits, and outlier ejections: they happen
+   * only when something fails, so shared counters cost nothing on the path of a good request.
+   */
+  private final AtomicLong retries = new AtomicLong();
+
+  private final AtomicLong retriesDenied = new AtomicLong();
+  private final AtomicLong overLimit = new AtomicLong();
+  private final AtomicLong ejections = new AtomicLong();
 
   // Guarded by this.
   private final Histogram[] intervals;
@@ -136,6 +147,42 @@ final class VersionMetrics {
   /** Returns the tunnels ended by a drain timeout since the start. */
   long tunnelsDrained() {
     return counters.sum(TUNNELS_DRAINED);
+  }
+
+  /** Counts a retry on another replica. Any thread. */
+  void retried(int loop) {
+    retries.incrementAndGet();
+  }
+
+  /** Counts a retry that the retry budget refused. Any thread. */
+  void retryDenied(int loop) {
+    retriesDenied.incrementAndGet();
+  }
+
+  /** Counts a request answered 503 because replicas were at their connection limit. Any thread. */
+  void overLimit(int loop) {
+    overLimit.incrementAndGet();
+  }
+
+  /** Counts an outlier ejection of one of the version's replicas. Any thread. */
+  void ejected() {
+    ejections.incrementAndGet();
+  }
+
+  long retries() {
+    return retries.get();
+  }
+
+  long retriesDenied() {
+    return retriesDenied.get();
+  }
+
+  long overLimit() {
+    return overLimit.get();
+  }
+
+  long ejections() {
+    return ejections.get();
   }
 
   /** Counts a shadow result: one of the SHADOW_ fields. Call on loop {@code loop}. */

@@ -9,10 +9,12 @@ import dev.sluice.core.spec.HealthSpec;
 import dev.sluice.core.spec.HostPort;
 import dev.sluice.core.spec.RuntimeSpec;
 import dev.sluice.core.spec.StrategySpec;
+import dev.sluice.core.spec.UpstreamSpec;
 import dev.sluice.router.Endpoint;
 import dev.sluice.router.Listener;
 import dev.sluice.router.ListenerOptions;
 import dev.sluice.router.Mount;
+import dev.sluice.router.RetryBudget;
 import dev.sluice.router.Router;
 import dev.sluice.router.RoutingTable;
 import dev.sluice.router.health.HealthCheckOptions;
@@ -196,13 +198,23 @@ public final class LocalPlatform implements Platform {
     apps.put(app.name(), new LocalApp(main, preview, app));
   }
 
-  /** How an app's listener at {@code at} is set up (timeouts from the spec). */
+  /**
+   * How an app's listener at {@code at} is set up: timeouts, outlier detection, retries and limits
+   * from the spec (apps that share an address share the first one's listener and its settings).
+   */
   public static ListenerOptions listenerOptions(AppSpec app, HostPort at) {
+    UpstreamSpec u = app.upstream();
+    UpstreamSpec.OutlierDetection od = u.outlierDetection();
     return ListenerOptions.of(app.name(), new InetSocketAddress(at.host(), at.port()))
         .withConnectTimeout(app.timeouts().connect())
         .withRequestTimeout(app.timeouts().request())
         .withIdleTimeout(app.timeouts().idle())
-        .withTunnelIdleTimeout(app.timeouts().tunnelIdle());
+        .withTunnelIdleTimeout(app.timeouts().tunnelIdle())
+        .withOutlierDetection(od.consecutiveFailures(), od.baseEjection(), od.maxEjectionPercent())
+        .withMaxRetries(u.maxRetries())
+        .withRetryBudget(new RetryBudget(u.retryBudget().percent(), u.retryBudget().minPerSecond()))
+        .withMaxConnectionsPerReplica(u.maxConnectionsPerReplica())
+        .withMaxPendingPerReplica(u.maxPendingPerReplica());
   }
 
   /** The table with the app's drain timeout for upgraded connections (WebSockets). */

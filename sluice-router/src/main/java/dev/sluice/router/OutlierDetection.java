@@ -1,0 +1,54 @@
+package dev.sluice.router;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Passive outlier detection of a listener: a replica that fails {@code consecutiveFailures}
+ * requests in a row (a 5xx answer, or a connection that could not be opened, was reset or timed
+ * out) is ejected: it gets no requests for a while, whatever its active health checks say.
+ *
+ * <p>As Envoy's {@code consecutive_5xx} detection: the ejection lasts {@code baseEjection} times
+ * the number of times the replica was ejected (capped at the greater of 300 s and the base), and
+ * that number falls by one for every {@code baseEjection} the replica spends back in traffic. At
+ * most {@code maxEjectionPercent} of a version's replicas are ejected at once (but one may be when
+ * the version has two or more, as in Envoy), and never the last one that is healthy and not
+ * ejected: a version never loses all its replicas to ejection. Detection is independent of active
+ * health checks. Ejections show as {@code sluice_outlier_ejections_total} and {@code
+ * sluice_replica_ejected}.
+ *
+ * @param consecutiveFailures failures in a row that eject a replica; 0 turns detection off
+ * @param baseEjection how long a first ejection lasts
+ * @param maxEjectionPercent most replicas of a version ejected at the same time, 0..100
+ */
+public record OutlierDetection(
+    int consecutiveFailures, Duration baseEjection, int maxEjectionPercent) {
+
+  /** No outlier detection (the default of {@link ListenerOptions#of}). */
+  public static final OutlierDetection DISABLED =
+      new OutlierDetection(0, Duration.ofSeconds(30), 50);
+
+  /** Validates. */
+  public OutlierDetection {
+    Objects.requireNonNull(baseEjection, "baseEjection");
+    if (consecutiveFailures < 0) {
+      throw new IllegalArgumentException(
+          "outlierDetection.consecutiveFailures: "
+              + consecutiveFailures
+              + " (expected: 0 or more)");
+    }
+    if (baseEjection.isNegative() || baseEjection.isZero()) {
+      throw new IllegalArgumentException(
+          "outlierDetection.baseEjection: " + baseEjection + " (expected: a positive duration)");
+    }
+    if (maxEjectionPercent < 0 || maxEjectionPercent > 100) {
+      throw new IllegalArgumentException(
+          "outlierDetection.maxEjectionPercent: " + maxEjectionPercent + " (expected: 0..100)");
+    }
+  }
+
+  /** Returns whether detection is on. */
+  public boolean enabled() {
+    return consecutiveFailures > 0;
+  }
+}
