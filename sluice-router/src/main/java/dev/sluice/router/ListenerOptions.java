@@ -1,16 +1,38 @@
 package dev.sluice.router;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Settings of one {@link Listener}: its app name, address, timeouts and balancing.
+ * Settings of one {@link Listener}: its app name, address, timeouts, balancing, resilience
+ * (retries, their budget, outlier detection, limits per replica) and protocols (TLS, HTTP/2, the
+ * upstream protocol).
  *
  * <pre>{@code
- * ListenerOptions.of("shop", new InetSocketAddress("127.0.0.1", 8080))
- *     .withRequestTimeout(Duration.ofSeconds(30));
+ * ListenerOptions.of("shop", new InetSocketAddress("127.0.0.1", 8443))
+ *     .withRequestTimeout(Duration.ofSeconds(30))
+ *     .withOutlierDetection(new OutlierDetection(5, Duration.ofSeconds(30), 50))
+ *     .withMaxConnectionsPerReplica(200)
+ *     .withTls(Path.of("tls/cert.pem"), Path.of("tls/key.pem"))
+ *     .withHttp2(true);
  * }</pre>
+ *
+ * <p><b>Retries.</b> A request is tried on another replica (of the same version when it has one,
+ * for a connection failure else of another version) after a connection that could not be opened,
+ * for any method, and after a pooled connection found closed, a connection reset before the
+ * response, or a 503 answer, for idempotent methods (GET, HEAD, OPTIONS, PUT, DELETE); never once
+ * request body bytes that are not kept (bodies over 8 KiB, or not in the first read) have gone
+ * upstream, and never beyond {@code maxRetries} or the {@link RetryBudget}. A 503 is retried only
+ * on another replica of the same version (so a failing version's answers are not hidden behind
+ * another version), and is passed on when there is none.
+ *
+ * <p><b>Limits.</b> With {@code maxConnectionsPerReplica} above 0, a replica has at most that many
+ * requests in flight (HTTP/1.1: connections in use); a request whose version has no replica under
+ * the limit waits for one, at most {@code maxPendingPerReplica} per replica and at most the request
+ * timeout, and beyond that gets 503 at once.
  *
  * @param name app name; the {@code app} label of the listener's metrics
  * @param address where to listen; port 0 picks a free port
@@ -18,10 +40,17 @@ import java.util.Objects;
  * @param requestTimeout limit from sending a request upstream to its response headers (504)
  * @param idleTimeout how long an idle client keep-alive connection stays open
  * @param balancing how a replica is chosen within a version
- * @param maxRetries how many other replicas a request may try after a connect failure or a pooled
- *     connection found closed, while no request body has been sent
+ * @param maxRetries how many other replicas a request may try (see above), 0..5
  * @param tunnelIdleTimeout how long a tunnel (an upgraded connection, such as a WebSocket) may go
  *     without a byte either way before the router ends it
+ * @param outlierDetection passive ejection of failing replicas
+ * @param retryBudget how many retries may be added to the traffic
+ * @param maxConnectionsPerReplica most requests in flight per replica, 0 for no limit
+ * @param maxPendingPerReplica most requests waiting per replica at its limit, 0 or more
+ * @param tls the PEM files to terminate TLS with, or null for plain TCP
+ * @param http2 whether clients may speak HTTP/2: over TLS by ALPN ({@code h2}), in clear text with
+ *     prior knowledge or by {@code Upgrade: h2c}
+ * @param upstreamProtocol the protocol spoken to replicas
  */
 public record ListenerOptions(
     String name,
@@ -31,7 +60,14 @@ public record ListenerOptions(
     Duration idleTimeout,
     Balancing balancing,
     int maxRetries,
-    Duration tunnelIdleTimeout) {
+    Duration tunnelIdleTimeout,
+    OutlierDetection outlierDetection,
+    RetryBudget retryBudget,
+    int maxConnectionsPerReplica,
+    int maxPendingPerReplica,
+    @Nullable TlsFiles tls,
+    boolean http2,
+    UpstreamProtocol upstreamProtocol) {
 
   /** Validates. */
   public ListenerOptions {
@@ -45,10 +81,23 @@ public record ListenerOptions(
       throw new IllegalArgumentException("maxRetries: " + maxRetries + " (expected: 0..5)");
     }
     positive("tunnelIdleTimeout", tunnelIdleTimeout);
+    Objects.requireNonNull(outlierDetection, "outlierDetection");
+    Objects.requireNonNull(retryBudget, "retryBudget");
+    if (maxConnectionsPerReplica < 0) {
+      throw new IllegalArgumentException(
+          "maxConnectionsPerReplica: " + maxConnectionsPerReplica + " (expected: 0 or more)");
+    }
+    if (maxPendingPerReplica < 0) {
+      throw new IllegalArgumentException(
+          "maxPendingPerReplica: " + maxPendingPerReplica + " (expected: 0 or more)");
+    }
+    Objects.requireNonNull(upstreamProtocol, "upstreamProtocol");
   }
 
   /**
-   * Defaults: connect 2 s, request 60 s, idle 75 s, least outstanding, 2 retries, tunnel idle 1 h.
+   * Defaults: connect 2 s, request 60 s, idle 75 s, least outstanding, 2 retries within {@link
+   * RetryBudget#DEFAULT}, tunnel idle 1 h, no outlier detection, no limits, plain TCP, HTTP/1.1 to
+   * clients and replicas.
    */
   public static ListenerOptions of(String name, InetSocketAddress address) {
     return new ListenerOptions(
@@ -59,25 +108,74 @@ public record ListenerOptions(
         Duration.ofSeconds(75),
         Balancing.LEAST_OUTSTANDING,
         2,
-        Duration.ofHours(1));
+        Duration.ofHours(1),
+        OutlierDetection.DISABLED,
+        RetryBudget.DEFAULT,
+        0,
+        0,
+        null,
+        false,
+        UpstreamProtocol.HTTP1);
   }
 
   /** Returns a copy with this connect timeout. */
   public ListenerOptions withConnectTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, d, requestTimeout, idleTimeout, balancing, maxRetries, tunnelIdleTimeout);
+        name,
+        address,
+        d,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
   }
 
   /** Returns a copy with this request timeout. */
   public ListenerOptions withRequestTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, connectTimeout, d, idleTimeout, balancing, maxRetries, tunnelIdleTimeout);
+        name,
+        address,
+        connectTimeout,
+        d,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
   }
 
   /** Returns a copy with this idle timeout. */
   public ListenerOptions withIdleTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, connectTimeout, requestTimeout, d, balancing, maxRetries, tunnelIdleTimeout);
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        d,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
   }
 
   /** Returns a copy with this balancing. */
@@ -90,7 +188,14 @@ public record ListenerOptions(
         idleTimeout,
         b,
         maxRetries,
-        tunnelIdleTimeout);
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
   }
 
   /** Returns a copy with this retry limit. */
@@ -103,13 +208,191 @@ public record ListenerOptions(
         idleTimeout,
         balancing,
         n,
-        tunnelIdleTimeout);
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
   }
 
   /** Returns a copy with this tunnel idle timeout. */
   public ListenerOptions withTunnelIdleTimeout(Duration d) {
     return new ListenerOptions(
-        name, address, connectTimeout, requestTimeout, idleTimeout, balancing, maxRetries, d);
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        d,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy with this outlier detection ({@link OutlierDetection#DISABLED}: none). */
+  public ListenerOptions withOutlierDetection(OutlierDetection o) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        o,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy with this retry budget. */
+  public ListenerOptions withRetryBudget(RetryBudget b) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        b,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy allowing at most this many requests in flight per replica (0: no limit). */
+  public ListenerOptions withMaxConnectionsPerReplica(int n) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        n,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy letting at most this many requests wait per replica at its connection limit. */
+  public ListenerOptions withMaxPendingPerReplica(int n) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        n,
+        tls,
+        http2,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy that terminates TLS with these files (null: plain TCP). */
+  public ListenerOptions withTls(@Nullable TlsFiles t) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        t,
+        http2,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy that does (or does not) accept HTTP/2 from clients. */
+  public ListenerOptions withHttp2(boolean on) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        on,
+        upstreamProtocol);
+  }
+
+  /** Returns a copy speaking this protocol to replicas. */
+  public ListenerOptions withUpstreamProtocol(UpstreamProtocol p) {
+    return new ListenerOptions(
+        name,
+        address,
+        connectTimeout,
+        requestTimeout,
+        idleTimeout,
+        balancing,
+        maxRetries,
+        tunnelIdleTimeout,
+        outlierDetection,
+        retryBudget,
+        maxConnectionsPerReplica,
+        maxPendingPerReplica,
+        tls,
+        http2,
+        p);
+  }
+
+  /** Returns a copy that terminates TLS with these PEM files, checked every 2 seconds. */
+  public ListenerOptions withTls(Path certificateChain, Path privateKey) {
+    return withTls(new TlsFiles(certificateChain, privateKey));
+  }
+
+  /** Returns a copy with outlier detection; see {@link OutlierDetection}. */
+  public ListenerOptions withOutlierDetection(
+      int consecutiveFailures, Duration baseEjection, int maxEjectionPercent) {
+    return withOutlierDetection(
+        new OutlierDetection(consecutiveFailures, baseEjection, maxEjectionPercent));
+  }
+
+  /** Returns a copy with a retry budget of this percent (and the default minimum per second). */
+  public ListenerOptions withRetryBudget(int percent) {
+    return withRetryBudget(new RetryBudget(percent, RetryBudget.DEFAULT.minPerSecond()));
   }
 
   private static void positive(String field, Duration d) {

@@ -262,6 +262,29 @@ final class CompiledTable {
     return versions[versions.length - 1];
   }
 
+  /**
+   * Takes a connection slot of a usable replica of {@code v} other than the ones given, under
+   * {@code limit}; returns it, or null when every one is at its limit.
+   */
+  static @Nullable EndpointState slotElsewhere(
+      VersionEntry v,
+      int limit,
+      @Nullable EndpointState skip1,
+      @Nullable EndpointState skip2,
+      @Nullable EndpointState skip3) {
+    for (EndpointState e : v.replicas) {
+      if (e.healthy
+          && !e.ejected
+          && e != skip1
+          && e != skip2
+          && e != skip3
+          && e.tryAcquireSlot(limit)) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   static @Nullable EndpointState replica(
       VersionEntry v,
       Balancing balancing,
@@ -271,7 +294,7 @@ final class CompiledTable {
     int n = rs.length;
     if (n == 1) {
       EndpointState only = rs[0];
-      return only.healthy && only != skip1 && only != skip2 ? only : null;
+      return only.healthy && !only.ejected && only != skip1 && only != skip2 ? only : null;
     }
     if (n == 0) {
       return null;
@@ -280,7 +303,7 @@ final class CompiledTable {
     if (balancing == Balancing.ROUND_ROBIN) {
       for (int i = 0; i < n; i++) {
         EndpointState e = rs[(start + i) % n];
-        if (e.healthy && e != skip1 && e != skip2) {
+        if (e.healthy && !e.ejected && e != skip1 && e != skip2) {
           return e;
         }
       }
@@ -290,7 +313,7 @@ final class CompiledTable {
     int bestLoad = Integer.MAX_VALUE;
     for (int i = 0; i < n; i++) {
       EndpointState e = rs[(start + i) % n];
-      if (e.healthy && e != skip1 && e != skip2) {
+      if (e.healthy && !e.ejected && e != skip1 && e != skip2) {
         int load = e.inFlight();
         if (load < bestLoad) {
           best = e;

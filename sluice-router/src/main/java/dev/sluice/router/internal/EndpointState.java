@@ -3,6 +3,7 @@ package dev.sluice.router.internal;
 import dev.sluice.router.Endpoint;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The router's live state of one replica: health, requests in flight, and its idle upstream
@@ -26,6 +27,25 @@ final class EndpointState {
   /** True while the replica is in no listener's table: pooled connections close on return. */
   volatile boolean retired;
 
+  /** Whether outlier detection took the replica out of traffic for a while. */
+  volatile boolean ejected;
+
+  /** Failures in a row (outlier detection); written only when it changes. */
+  private volatile int failuresInARow;
+
+  /** Ejection bookkeeping, guarded by {@link OutlierDetector}'s lock. */
+  int ejections;
+
+  long lastEjectionEndNanos;
+
+  /** Requests holding one of the replica's connection slots (only with a connection limit). */
+  private final AtomicInteger slots = new AtomicInteger();
+
+  /** Requests waiting for a slot, all loops, and the waiters of each loop. */
+  private final AtomicInteger pending = new AtomicInteger();
+
+  private final ArrayDeque<ClientHandler>[] waiting;
+
   private final ArrayDeque<UpstreamHandler>[] idle;
 
   /** Idle connections of shadow copies, per loop; created on first use. */
@@ -38,9 +58,87 @@ final class EndpointState {
     this.inFlight = new LoopCounters(loops, 2);
     this.idle = new ArrayDeque[loops];
     this.shadowIdle = new ArrayDeque[loops];
+    this.waiting = new ArrayDeque[loops];
     for (int i = 0; i < loops; i++) {
       idle[i] = new ArrayDeque<>();
     }
+  }
+
+  /** Counts a failed request; returns the failures in a row. */
+  int failed() {
+    int n = failuresInARow + 1;
+    failuresInARow = n;
+    return n;
+  }
+
+  /** Counts a successful request: the failures in a row start again. */
+  void succeeded() {
+    if (failuresInARow != 0) {
+      failuresInARow = 0;
+    }
+  }
+
+  /** Takes a connection slot when fewer than {@code limit} are taken. */
+  boolean tryAcquireSlot(int limit) {
+    while (true) {
+      int n = slots.get();
+      if (n >= limit) {
+        return false;
+      }
+      if (slots.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Gives a slot back; returns whether requests wait for one (on any loop). */
+  boolean releaseSlot() {
+    slots.decrementAndGet();
+    return pending.get() > 0;
+  }
+
+  /** Queues a request for a slot unless {@code max} already wait. Call on loop {@code loop}. */
+  boolean enqueue(int loop, ClientHandler h, int max) {
+    while (true) {
+      int n = pending.get();
+      if (n >= max) {
+        return false;
+      }
+      if (pending.compareAndSet(n, n + 1)) {
+        break;
+      }
+    }
+    ArrayDeque<ClientHandler> q = waiting[loop];
+    if (q == null) {
+      q = waiting[loop] = new ArrayDeque<>();
+    }
+    q.addLast(h);
+    return true;
+  }
+
+  /** Removes a waiting request (it timed out or its client left). Call on loop {@code loop}. */
+  void dequeue(int loop, ClientHandler h) {
+    ArrayDeque<ClientHandler> q = waiting[loop];
+    if (q != null && q.remove(h)) {
+      pending.decrementAndGet();
+    }
+  }
+
+  /**
+   * Hands free slots to this loop's waiting requests, oldest first; returns whether some still wait
+   * here. Call on loop {@code loop}.
+   */
+  boolean wake(int loop, int limit) {
+    ArrayDeque<ClientHandler> q = waiting[loop];
+    while (q != null && !q.isEmpty()) {
+      if (!tryAcquireSlot(limit)) {
+        return true;
+      }
+      ClientHandler h = q.pollFirst();
+      pending.decrementAndGet();
+      h.slotGranted(this);
+    }
+    return false;
   }
 
   /** Returns an open idle shadow connection of this loop, or null. Call on loop {@code loop}. */

@@ -8,6 +8,9 @@ import java.nio.charset.StandardCharsets;
 final class ErrorResponses {
 
   static final String NO_APP = "404 Not Found: no app for this host and path\n";
+  static final String OVER_LIMIT = "503 Service Unavailable: replica connection limit reached\n";
+  static final String PENDING_TIMEOUT =
+      "503 Service Unavailable: timed out waiting for a replica under its connection limit\n";
   static final String NO_HEALTHY_UPSTREAM = "503 Service Unavailable: no healthy upstream\n";
   static final String CONNECT_FAILED = "502 Bad Gateway: upstream connection failed\n";
   static final String UPSTREAM_CLOSED = "502 Bad Gateway: upstream closed the connection\n";

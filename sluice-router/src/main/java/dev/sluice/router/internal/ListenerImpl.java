@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /** A bound listener: its server channel, its current table, and one bootstrap per loop. */
 final class ListenerImpl implements Listener {
@@ -35,6 +36,17 @@ final class ListenerImpl implements Listener {
 
   /** Open tunnels (upgraded connections), one set per event loop, touched only by that loop. */
   final Set<Tunnel>[] tunnels;
+
+  /** Passive outlier detection, or null when off. */
+  final @Nullable OutlierDetector outliers;
+
+  /** The retry budget, one allowance per event loop. */
+  final RetryAllowance[] budgets;
+
+  /** Connection limit and waiting requests per replica (0: no limit). */
+  final int maxConnections;
+
+  final int maxPending;
 
   /** Upstream connection factories, one per event loop, so connections stay on their loop. */
   final Bootstrap[] bootstraps;
@@ -58,6 +70,16 @@ final class ListenerImpl implements Listener {
     for (int i = 0; i < tunnels.length; i++) {
       tunnels[i] = new HashSet<>();
     }
+    this.outliers =
+        options.outlierDetection().enabled()
+            ? new OutlierDetector(options.outlierDetection(), core.ticker)
+            : null;
+    this.budgets = new RetryAllowance[core.loops.length];
+    for (int i = 0; i < budgets.length; i++) {
+      budgets[i] = new RetryAllowance(options.retryBudget(), budgets.length);
+    }
+    this.maxConnections = options.maxConnectionsPerReplica();
+    this.maxPending = options.maxPendingPerReplica();
     this.routes = core.compile(List.of(Mount.of(options.name(), RoutingTable.EMPTY)));
     this.connections = new DefaultChannelGroup(core.loops[0]);
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
