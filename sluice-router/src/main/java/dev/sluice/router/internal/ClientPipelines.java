@@ -195,7 +195,11 @@ final class ClientPipelines {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      ctx.close();
+      // HTTP/2 errors are the codec's: it shows them to the pipeline, then sends GOAWAY (a
+      // connection error, with its code) or RST_STREAM itself. Anything else ends the connection.
+      if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) == null) {
+        ctx.close();
+      }
     }
   }
 }
