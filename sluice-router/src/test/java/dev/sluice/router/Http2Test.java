@@ -15,13 +15,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * HTTP/2 from clients: over TLS chosen by ALPN (the JDK client) and in clear text with prior
@@ -32,7 +30,6 @@ class Http2Test {
   private static final byte[] PREFACE =
       "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
-  @TempDir Path dir;
   private TestUpstream v1;
   private TestUpstream v2;
   private Router router;
@@ -60,7 +57,7 @@ class Http2Test {
 
   @Test
   void jdkClientSpeaksHttp2OverTlsChosenByAlpnWithRulesWeightsAndMetrics() throws Exception {
-    TestCertificates.Pair pair = TestCertificates.create(dir, "h2-test");
+    TestCertificates.Pair pair = TestCertificates.shared("first").get(0);
     Listener l =
         router.listen(
             ListenerOptions.of("shop", ANY_PORT).withTls(pair.cert(), pair.key()).withHttp2(true));
@@ -103,7 +100,7 @@ class Http2Test {
 
   @Test
   void tlsClientWithoutAlpnGetsHttp11() throws Exception {
-    TestCertificates.Pair pair = TestCertificates.create(dir, "h1-test");
+    TestCertificates.Pair pair = TestCertificates.shared("first").get(0);
     Listener l =
         router.listen(
             ListenerOptions.of("shop", ANY_PORT).withTls(pair.cert(), pair.key()).withHttp2(true));

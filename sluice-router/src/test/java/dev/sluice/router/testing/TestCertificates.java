@@ -11,7 +11,12 @@ import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -41,7 +46,43 @@ public final class TestCertificates {
     }
   }
 
-  /** Makes an RSA key and a self-signed certificate for 127.0.0.1 named {@code cn}. */
+  private static final Map<String, Pair> SHARED = new ConcurrentHashMap<>();
+  private static Path sharedDir;
+
+  /**
+   * Returns pairs named {@code cns}, made once per test JVM (keytool is a JVM start each), all at
+   * the same time.
+   */
+  public static synchronized List<Pair> shared(String... cns) throws Exception {
+    if (sharedDir == null) {
+      sharedDir = Files.createTempDirectory("sluice-test-certs");
+      sharedDir.toFile().deleteOnExit();
+    }
+    List<CompletableFuture<Pair>> made = new ArrayList<>();
+    for (String cn : cns) {
+      Pair known = SHARED.get(cn);
+      made.add(
+          known != null
+              ? CompletableFuture.completedFuture(known)
+              : CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return create(sharedDir, cn);
+                    } catch (Exception e) {
+                      throw new IllegalStateException(e);
+                    }
+                  }));
+    }
+    List<Pair> out = new ArrayList<>();
+    for (int i = 0; i < cns.length; i++) {
+      Pair p = made.get(i).get(2, TimeUnit.MINUTES);
+      SHARED.put(cns[i], p);
+      out.add(p);
+    }
+    return out;
+  }
+
+  /** Makes an EC (P-256) key and a self-signed certificate for 127.0.0.1 named {@code cn}. */
   public static Pair create(Path dir, String cn) throws Exception {
     Path store = dir.resolve(cn + ".p12");
     String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
@@ -52,9 +93,9 @@ public final class TestCertificates {
                 "-alias",
                 "k",
                 "-keyalg",
-                "RSA",
-                "-keysize",
-                "2048",
+                "EC",
+                "-groupname",
+                "secp256r1",
                 "-validity",
                 "2",
                 "-dname",
