@@ -7,6 +7,7 @@ import dev.sluice.core.release.VersionState;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.HealthSpec;
 import dev.sluice.core.spec.HostPort;
+import dev.sluice.core.spec.ProtocolSpec;
 import dev.sluice.core.spec.RuntimeSpec;
 import dev.sluice.core.spec.StrategySpec;
 import dev.sluice.router.Endpoint;
@@ -15,6 +16,8 @@ import dev.sluice.router.ListenerOptions;
 import dev.sluice.router.Mount;
 import dev.sluice.router.Router;
 import dev.sluice.router.RoutingTable;
+import dev.sluice.router.TlsFiles;
+import dev.sluice.router.UpstreamProtocol;
 import dev.sluice.router.health.HealthCheckOptions;
 import dev.sluice.runtime.platform.Platform;
 import dev.sluice.runtime.platform.ReplicaView;
@@ -198,11 +201,22 @@ public final class LocalPlatform implements Platform {
 
   /** How an app's listener at {@code at} is set up (timeouts from the spec). */
   public static ListenerOptions listenerOptions(AppSpec app, HostPort at) {
+    ProtocolSpec p = app.protocols();
+    ProtocolSpec.Tls tls = p.tls();
     return ListenerOptions.of(app.name(), new InetSocketAddress(at.host(), at.port()))
         .withConnectTimeout(app.timeouts().connect())
         .withRequestTimeout(app.timeouts().request())
         .withIdleTimeout(app.timeouts().idle())
-        .withTunnelIdleTimeout(app.timeouts().tunnelIdle());
+        .withTunnelIdleTimeout(app.timeouts().tunnelIdle())
+        .withTls(
+            tls == null
+                ? null
+                : new TlsFiles(Path.of(tls.cert()), Path.of(tls.key()), tls.reloadInterval()))
+        .withHttp2(p.http2())
+        .withUpstreamProtocol(
+            p.upstream() == ProtocolSpec.Upstream.H2C
+                ? UpstreamProtocol.HTTP2
+                : UpstreamProtocol.HTTP1);
   }
 
   /** The table with the app's drain timeout for upgraded connections (WebSockets). */
