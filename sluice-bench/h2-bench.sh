@@ -168,7 +168,8 @@ h2run() {
   rps=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' <<<"$out")
   succeeded=$(awk '/^requests:/ {print $8}' <<<"$out")
   failed=$(awk '/^requests:/ {print $10}' <<<"$out")
-  non2xx=$(awk '/^status codes:/ {print $4 + $6 + $8}' <<<"$out")
+  # "status codes: N 2xx, N 3xx, N 4xx, N 5xx"
+  non2xx=$(awk '/^status codes:/ {print $5 + $7 + $9}' <<<"$out")
   mean=$(awk '/^time for request:/ {print $6}' <<<"$out")
   max=$(awk '/^time for request:/ {print $5}' <<<"$out")
   echo "$rps req/s  mean $mean  max $max  succeeded $succeeded  failed $failed  non-2xx $non2xx"
