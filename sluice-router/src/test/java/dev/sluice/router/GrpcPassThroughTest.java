@@ -2,7 +2,9 @@ package dev.sluice.router;
 
 import static dev.sluice.router.testing.Fixtures.ANY_PORT;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import dev.sluice.router.health.HealthCheckOptions;
 import dev.sluice.router.testing.H2Client;
 import dev.sluice.router.testing.H2cUpstream;
 import io.netty.buffer.ByteBuf;
@@ -146,5 +148,22 @@ class GrpcPassThroughTest {
       H2Client.Response r = c.send(H2Client.get("/x"), new byte[0]);
       assertThat(r.status()).isEqualTo(502);
     }
+  }
+
+  @Test
+  void healthChecksOfAnH2cReplicaSpeakH2c() {
+    Endpoint h2 = new Endpoint("v1-0", "127.0.0.1", v1.port());
+    Endpoint h1 = new Endpoint("v1-0-h1", "127.0.0.1", v1.port());
+    HealthCheckOptions every100ms =
+        new HealthCheckOptions("/health", Duration.ofMillis(100), Duration.ofSeconds(1), 1, 1);
+    router.health().watch(h2, every100ms.withH2c(true));
+    router.health().watch(h1, every100ms);
+    await().atMost(Duration.ofSeconds(10)).until(() -> router.health().isHealthy(h2));
+    // The same replica checked over HTTP/1.1 never passes: it only speaks h2c.
+    await()
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> !router.health().isHealthy(h1));
+    assertThat(v1.streams.get()).isGreaterThanOrEqualTo(1);
   }
 }

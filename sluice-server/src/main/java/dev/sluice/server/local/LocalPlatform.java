@@ -336,7 +336,8 @@ public final class LocalPlatform implements Platform {
   public static HealthCheckOptions health(AppSpec spec) {
     HealthSpec h = spec.health();
     return new HealthCheckOptions(
-        h.path(), h.interval(), h.timeout(), h.healthyThreshold(), h.unhealthyThreshold());
+            h.path(), h.interval(), h.timeout(), h.healthyThreshold(), h.unhealthyThreshold())
+        .withH2c(spec.protocols().upstream() == ProtocolSpec.Upstream.H2C);
   }
 
   private static Endpoint endpoint(Replica r) {

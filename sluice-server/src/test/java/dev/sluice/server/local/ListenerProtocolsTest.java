@@ -10,7 +10,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-/** The daemon's listeners take the spec's tls, http2 and upstreamProtocol. */
+/**
+ * The daemon's listeners take the spec's tls, http2 and upstreamProtocol; health checks of h2c apps
+ * speak h2c.
+ */
 class ListenerProtocolsTest {
 
   @Test
@@ -35,6 +38,7 @@ class ListenerProtocolsTest {
     assertThat(o.tls().reloadInterval()).isEqualTo(Duration.ofSeconds(5));
     assertThat(o.http2()).isTrue();
     assertThat(o.upstreamProtocol()).isEqualTo(UpstreamProtocol.HTTP2);
+    assertThat(LocalPlatform.health(app).h2c()).isTrue();
   }
 
   @Test
@@ -54,5 +58,6 @@ class ListenerProtocolsTest {
     assertThat(o.tls()).isNull();
     assertThat(o.http2()).isFalse();
     assertThat(o.upstreamProtocol()).isEqualTo(UpstreamProtocol.HTTP1);
+    assertThat(LocalPlatform.health(app).h2c()).isFalse();
   }
 }
