@@ -161,6 +161,38 @@ class Http2Test {
   }
 
   @Test
+  void anUpgradeToH2cIsAnsweredOverHttp11() throws Exception {
+    Listener l = router.listen(ListenerOptions.of("shop", ANY_PORT).withHttp2(true));
+    l.update(table);
+    try (Socket s = new Socket()) {
+      s.connect(l.address(), 5000);
+      s.setSoTimeout(10_000);
+      s.getOutputStream()
+          .write(
+              ("GET /up HTTP/1.1\r\nHost: shop\r\nConnection: Upgrade, HTTP2-Settings,"
+                      + " close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 200").contains("GET /up HTTP/1.1");
+      assertThat(response.toLowerCase()).doesNotContain("upgrade: h2c");
+    }
+  }
+
+  @Test
+  void aHeadRequestOverHttp2GetsTheHeadWithoutABody() throws Exception {
+    Listener l = router.listen(ListenerOptions.of("shop", ANY_PORT).withHttp2(true));
+    l.update(table);
+    try (H2Client c = new H2Client(l.address())) {
+      H2Client.Response head = c.send(H2Client.get("/h").method("HEAD"), new byte[0]);
+      assertThat(head.status()).isEqualTo(200);
+      assertThat(head.body()).isEmpty();
+      assertThat(Integer.parseInt(head.headers().get("content-length").toString())).isPositive();
+      // The connection goes on after a bodiless answer.
+      assertThat(c.send(H2Client.get("/next"), new byte[0]).text()).startsWith("v1-0\n");
+    }
+  }
+
+  @Test
   void aMalformedFrameClosesOnlyItsConnection() throws Exception {
     Listener l = router.listen(ListenerOptions.of("shop", ANY_PORT).withHttp2(true));
     l.update(table);
