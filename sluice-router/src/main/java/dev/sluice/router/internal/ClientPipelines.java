@@ -29,8 +29,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Over TLS the protocol is what ALPN agreed ({@code h2}, else HTTP/1.1). In clear text, with
  * HTTP/2 on, the first bytes decide: the HTTP/2 connection preface (prior knowledge, RFC 9113 3.3)
- * makes an HTTP/2 connection, anything else is HTTP/1.1. An {@code Upgrade: h2c} request is
- * answered over HTTP/1.1 (the router drops Upgrade, as RFC 9110 7.8 lets a server do).
+ * makes an HTTP/2 connection, anything else is HTTP/1.1. The router does not take an {@code
+ * Upgrade: h2c} itself: such a request is proxied like any other Upgrade request.
  *
  * <p>HTTP/2 limits: {@value #MAX_STREAMS} concurrent streams per connection and a header list of at
  * most {@link HeadParser#MAX_REQUEST_HEAD} bytes (the HTTP/1.1 head limit), advertised in the
