@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -jar sluice-bench-router.jar --upstream 127.0.0.1:8081 [--listen 127.0.0.1:8080]
- *     [--event-loops 2]
+ *     [--event-loops 2] [--http2]
  *     [--canary 127.0.0.1:8082 [--canary-weight 10]
  *      [--rule header:x-canary=true] [--rule cookie:beta=1] [--rule path:/api/v2]
  *      [--sticky-header x-user-id]]
@@ -56,6 +56,7 @@ public final class RouterBenchServer {
     int canaryWeight = 10;
     List<RouteRule> rules = new ArrayList<>();
     Sticky sticky = null;
+    boolean http2 = false;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--upstream" -> upstream = address("--upstream", value(args, ++i));
@@ -66,6 +67,7 @@ public final class RouterBenchServer {
             canaryWeight = number("--canary-weight", value(args, ++i), 0, 100);
         case "--rule" -> rules.add(rule(value(args, ++i)));
         case "--sticky-header" -> sticky = Sticky.header(value(args, ++i));
+        case "--http2" -> http2 = true;
         default -> usage("unknown argument: " + args[i]);
       }
     }
@@ -84,7 +86,7 @@ public final class RouterBenchServer {
             endpoint,
             new HealthCheckOptions("/", Duration.ofSeconds(2), Duration.ofSeconds(1), 1, 3)
                 .withStartHealthy(true));
-    Listener listener = router.listen(ListenerOptions.of("bench", listen));
+    Listener listener = router.listen(ListenerOptions.of("bench", listen).withHttp2(http2));
     RoutingTable table;
     if (canary == null) {
       table = RoutingTable.builder().version("v1", 100, List.of(endpoint)).build();
@@ -217,7 +219,7 @@ public final class RouterBenchServer {
     System.err.println(
         "usage: RouterBenchServer --upstream HOST:PORT [--listen HOST:PORT] [--event-loops N]"
             + " [--canary HOST:PORT [--canary-weight 0..100] [--rule header:N=V|cookie:N=V|path:/P]..."
-            + " [--sticky-header NAME]]");
+            + " [--sticky-header NAME]] [--http2]");
     System.exit(2);
   }
 }

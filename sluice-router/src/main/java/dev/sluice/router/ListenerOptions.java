@@ -52,7 +52,7 @@ import org.jspecify.annotations.Nullable;
  * @param maxPendingPerReplica most requests waiting per replica at its limit, 0 or more
  * @param tls the PEM files to terminate TLS with, or null for plain TCP
  * @param http2 whether clients may speak HTTP/2: over TLS by ALPN ({@code h2}), in clear text with
- *     prior knowledge or by {@code Upgrade: h2c}
+ *     prior knowledge (the router does not take {@code Upgrade: h2c} itself)
  * @param upstreamProtocol the protocol spoken to replicas
  */
 public record ListenerOptions(

@@ -11,8 +11,9 @@ import java.util.concurrent.CompletableFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Sluice's data plane: an HTTP/1.1 reverse proxy that owns its event loops, listeners, upstream
- * connection pools, health checks and per-version metrics.
+ * Sluice's data plane: an HTTP/1.1 and HTTP/2 reverse proxy (TLS, h2c, gRPC; see {@link
+ * ListenerOptions}) that owns its event loops, listeners, upstream connection pools, health checks
+ * and per-version metrics.
  *
  * <pre>{@code
  * try (Router router = Router.create(RouterOptions.defaults())) {

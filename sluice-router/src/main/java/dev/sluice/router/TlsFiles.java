@@ -8,10 +8,11 @@ import java.util.Objects;
  * The PEM files of a TLS listener: its certificate chain and private key, watched for changes.
  *
  * <p>The files are read when the listener starts (an unreadable or mismatched pair fails {@link
- * Router#listen}) and checked every {@code reloadInterval}; when either changed (size or
- * modification time), the pair is read again and new connections get the new certificate, while
- * open connections keep theirs. A pair that fails to load is logged and the old one stays in use.
- * The key must be PKCS#8 ({@code BEGIN PRIVATE KEY}), unencrypted.
+ * Router#listen}, with an {@link java.io.UncheckedIOException} naming the file) and read again
+ * every {@code reloadInterval}; when their contents changed and form a usable pair, new connections
+ * get the new certificate, while open connections keep theirs. A pair that fails to load (or whose
+ * key does not belong to the certificate) is logged and the old one stays in use. The key must be
+ * PKCS#8 ({@code BEGIN PRIVATE KEY}), unencrypted.
  *
  * @param certificateChain the certificate, then its intermediates, in PEM
  * @param privateKey the private key in PEM (PKCS#8)

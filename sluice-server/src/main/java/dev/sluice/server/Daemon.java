@@ -276,6 +276,12 @@ public final class Daemon implements AutoCloseable {
               ADMIN);
         } else {
           tokens.add(ADMIN, Role.ADMIN, token);
+          // The same audit line as tokens made through the API (ApiServer), never the text.
+          LoggerFactory.getLogger("sluice.audit")
+              .info(
+                  "token created: name={} role=admin environment=- by=sluice up ({})",
+                  ADMIN,
+                  AdminToken.FILE);
         }
       }
       FlagService flags = FlagService.start(store, o.clock());

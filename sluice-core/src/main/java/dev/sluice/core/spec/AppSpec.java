@@ -23,6 +23,8 @@ import org.jspecify.annotations.Nullable;
  * @param routing rules and sticky assignment ahead of the weights
  * @param hosts when apps share a listen address: the Host names this app answers (empty: any)
  * @param pathPrefix when apps share a listen address: the path prefix this app answers (null: any)
+ * @param protocols TLS, HTTP/2 from clients and the protocol to replicas ({@code tls}, {@code
+ *     http2}, {@code upstreamProtocol})
  * @param snapshot this app's spec as compact JSON, kept with every release so that a release always
  *     runs with the spec it started with
  * @param edgeFlags flags the router evaluates for every request; null for none
@@ -42,6 +44,7 @@ public record AppSpec(
     RoutingSpec routing,
     List<String> hosts,
     @Nullable String pathPrefix,
+    ProtocolSpec protocols,
     String snapshot,
     @Nullable EdgeFlagsSpec edgeFlags) {
 
@@ -67,6 +70,7 @@ public record AppSpec(
         routing,
         hosts,
         pathPrefix,
+        protocols,
         snapshot,
         edgeFlags);
   }

@@ -193,7 +193,10 @@ public final class SpecParser {
             "routing",
             "hosts",
             "pathPrefix",
-            "edgeFlags");
+            "edgeFlags",
+            "tls",
+            "http2",
+            "upstreamProtocol");
     String name = f.get("name").string(APP_NAME, APP_NAME_EXPECTED);
     RuntimeSpec runtime = runtime(f.get("runtime"));
     // On Kubernetes users reach the app through its Service: listen only names it, for status.
@@ -241,6 +244,7 @@ public final class SpecParser {
               "edgeFlags only on process and static runtimes, whose traffic Sluice's router carries");
       edgeFlags = null;
     }
+    ProtocolSpec protocols = ProtocolReader.protocols(f);
     if (runtime instanceof RuntimeSpec.Kubernetes k
         && strategy != null
         && before.list().size() == known) {
@@ -269,6 +273,7 @@ public final class SpecParser {
         routing,
         hosts,
         pathPrefix,
+        protocols,
         NodeJson.write(v.node()),
         edgeFlags);
   }
@@ -543,12 +548,23 @@ public final class SpecParser {
     return out;
   }
 
+  private static String protocolFields(Fields f) {
+    YamlValue tls = f.get("tls");
+    return "tls "
+        + (tls.node() == null ? "none" : NodeJson.write(tls.node()))
+        + ", http2 "
+        + f.get("http2").string("false", "")
+        + ", upstreamProtocol "
+        + f.get("upstreamProtocol").string("http1", "");
+  }
+
   /** Problems that span apps: repeated names and addresses. */
   private static void crossCheck(List<YamlValue> items, Problems problems) {
     Map<String, String> names = new HashMap<>();
     Map<String, String> previews = new HashMap<>();
     Map<String, Map<String, String>> mounts = new HashMap<>(); // address -> route -> app path
     Map<String, String> bare = new HashMap<>(); // address -> an app on it with no hosts/prefix
+    Map<String, String[]> protocols = new HashMap<>(); // address -> {protocol fields, app path}
     for (YamlValue loud : items) {
       if (!loud.isMapping()) {
         continue;
@@ -597,6 +613,20 @@ public final class SpecParser {
             "\"" + hp + "\"",
             "an address no preview uses (" + previews.get(address) + ")");
         continue;
+      }
+      // One listener serves every app on an address: its protocol fields must agree.
+      String proto = protocolFields(f);
+      String[] firstProto = protocols.putIfAbsent(address, new String[] {proto, listen.path()});
+      if (firstProto != null && !firstProto[0].equals(proto)) {
+        problems.add(
+            listen.node(),
+            listen.path(),
+            "\"" + hp + "\" with " + proto,
+            "the same tls, http2 and upstreamProtocol as the other apps on this address ("
+                + firstProto[1]
+                + ": "
+                + firstProto[0]
+                + ")");
       }
       List<String> hosts = new ArrayList<>();
       for (YamlValue h : f.get("hosts").items("")) {

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How one replica is checked: {@code GET path} every {@code interval}; a 2xx answer within {@code
- * timeout} passes.
+ * How one replica is checked: {@code GET path} every {@code interval}, over HTTP/1.1 or (with
+ * {@code h2c}) HTTP/2 with prior knowledge; a 2xx answer within {@code timeout} passes.
  *
  * <p>A replica becomes healthy after {@code healthyThreshold} passes in a row and unhealthy after
  * {@code unhealthyThreshold} failures in a row. It starts unhealthy unless {@code startHealthy} is
@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param healthyThreshold passes in a row that make an unhealthy replica healthy
  * @param unhealthyThreshold failures in a row that make a healthy replica unhealthy
  * @param startHealthy whether a newly watched replica gets traffic before its first pass
+ * @param h2c whether the check speaks HTTP/2 with prior knowledge (replicas reached with {@code
+ *     upstreamProtocol: h2c}) instead of HTTP/1.1
  */
 public record HealthCheckOptions(
     String path,
@@ -24,7 +26,8 @@ public record HealthCheckOptions(
     Duration timeout,
     int healthyThreshold,
     int unhealthyThreshold,
-    boolean startHealthy) {
+    boolean startHealthy,
+    boolean h2c) {
 
   /** Validates. */
   public HealthCheckOptions {
@@ -51,12 +54,29 @@ public record HealthCheckOptions(
   /** Options that start the replica unhealthy. */
   public HealthCheckOptions(
       String path, Duration interval, Duration timeout, int healthy, int unhealthy) {
-    this(path, interval, timeout, healthy, unhealthy, false);
+    this(path, interval, timeout, healthy, unhealthy, false, false);
+  }
+
+  /** Options checked over HTTP/1.1. */
+  public HealthCheckOptions(
+      String path,
+      Duration interval,
+      Duration timeout,
+      int healthy,
+      int unhealthy,
+      boolean startHealthy) {
+    this(path, interval, timeout, healthy, unhealthy, startHealthy, false);
   }
 
   /** Returns a copy that lets a new replica take traffic before its first passed check. */
   public HealthCheckOptions withStartHealthy(boolean start) {
     return new HealthCheckOptions(
-        path, interval, timeout, healthyThreshold, unhealthyThreshold, start);
+        path, interval, timeout, healthyThreshold, unhealthyThreshold, start, h2c);
+  }
+
+  /** Returns a copy checked over HTTP/2 with prior knowledge (true) or HTTP/1.1. */
+  public HealthCheckOptions withH2c(boolean on) {
+    return new HealthCheckOptions(
+        path, interval, timeout, healthyThreshold, unhealthyThreshold, startHealthy, on);
   }
 }

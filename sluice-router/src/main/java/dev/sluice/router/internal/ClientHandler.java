@@ -65,6 +65,11 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private final ListenerImpl listener;
   private final RouterCore core;
+
+  /** Whether the client came over TLS ({@code X-Forwarded-Proto: https}). */
+  private final boolean secure;
+
+  private boolean started;
   private final Route route = new Route();
   private final Runnable timerTask = this::onTimer;
   private final BodyFraming requestBody = new BodyFraming();
@@ -127,9 +132,10 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
   private @Nullable ScheduledFuture<?> timer;
   private long timerAt;
 
-  ClientHandler(ListenerImpl listener) {
+  ClientHandler(ListenerImpl listener, boolean secure) {
     this.listener = listener;
     this.core = listener.core;
+    this.secure = secure;
   }
 
   @Override
@@ -139,16 +145,28 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     this.loop = core.loopIndex(ctx.channel().eventLoop());
     this.parser = core.requestParsers[loop];
     this.scratch = core.matchScratch[loop];
+    // Added after the connection opened (after a TLS handshake, or to an HTTP/2 stream).
+    if (ctx.channel().isActive()) {
+      start(ctx);
+    }
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
+    start(ctx);
+    ctx.fireChannelActive();
+  }
+
+  private void start(ChannelHandlerContext ctx) {
+    if (started) {
+      return;
+    }
+    started = true;
     if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
       clientIp = a.getAddress().getHostAddress().getBytes(StandardCharsets.US_ASCII);
       clientAddress = a.getAddress().getAddress();
     }
     setDeadline(DEADLINE_IDLE, listener.idleTimeoutNanos);
-    ctx.fireChannelActive();
   }
 
   // ---- client side ---------------------------------------------------------------------------
@@ -405,7 +423,7 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     // The head as it goes upstream, kept for retries until the exchange ends. A small body that
     // came with it joins it, so head and body leave in one write.
-    ByteBuf head = p.writeRequest(ctx.alloc(), clientIp, join, assigned.lines());
+    ByteBuf head = p.writeRequest(ctx.alloc(), clientIp, join, assigned.lines(), secure);
     int headBytes = head.writerIndex();
     upstreamHead = head;
     if (join > 0) {
@@ -602,6 +620,18 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
 
   private void acquire() {
     EndpointState e = endpoint;
+    H2UpstreamPool h2 = listener.h2Upstreams;
+    if (h2 != null) {
+      // An h2c replica: a new stream of a shared connection, never pooled (one exchange each).
+      int id = exchangeId;
+      h2.open(e, loop)
+          .addListener(
+              f -> {
+                Channel stream = f.isSuccess() ? (Channel) f.getNow() : null;
+                onConnected(stream, f.cause(), id, e);
+              });
+      return;
+    }
     UpstreamHandler pooled = e.pollIdle(loop);
     if (pooled != null) {
       pooled.reused = true;
@@ -610,25 +640,32 @@ final class ClientHandler extends ChannelInboundHandlerAdapter {
     }
     int id = exchangeId;
     ChannelFuture f = listener.bootstraps[loop].connect(e.address);
-    f.addListener((ChannelFutureListener) done -> onConnected(done, id, e));
+    f.addListener(
+        (ChannelFutureListener)
+            done -> onConnected(done.isSuccess() ? done.channel() : null, done.cause(), id, e));
   }
 
-  private void onConnected(ChannelFuture done, int id, EndpointState e) {
-    if (!done.isSuccess()) {
+  private void onConnected(
+      @Nullable Channel connected, @Nullable Throwable cause, int id, EndpointState e) {
+    if (connected == null) {
       if (id == exchangeId && active && endpoint == e && upstream == null && !closed) {
-        boolean timeout = done.cause() instanceof ConnectTimeoutException;
+        boolean timeout = cause instanceof ConnectTimeoutException;
         core.healthChecker.connectFailed(e, timeout ? "connect timeout" : "connection refused");
         onUpstreamFailure(null, timeout ? FAIL_CONNECT_TIMEOUT : FAIL_CONNECT);
       }
       return;
     }
-    UpstreamHandler h = done.channel().pipeline().get(UpstreamHandler.class);
+    UpstreamHandler h = connected.pipeline().get(UpstreamHandler.class);
     h.endpoint = e;
     h.loop = loop;
     h.reused = false;
     if (id != exchangeId || !active || endpoint != e || upstream != null || closed) {
       // The exchange moved on (client gone, timed out): keep the connection for later.
-      e.offerIdle(loop, h, core.options.maxIdlePerEndpoint());
+      if (listener.h2Upstreams != null) {
+        connected.close();
+      } else {
+        e.offerIdle(loop, h, core.options.maxIdlePerEndpoint());
+      }
       return;
     }
     attach(h);

@@ -110,6 +110,7 @@ final class HeadParser {
   private static final byte[] XFF = ascii("X-Forwarded-For: ");
   private static final byte[] XFF_SEPARATOR = ascii(", ");
   private static final byte[] XFP_HTTP = ascii("X-Forwarded-Proto: http\r\n");
+  private static final byte[] XFP_HTTPS = ascii("X-Forwarded-Proto: https\r\n");
   private static final byte[] XFH = ascii("X-Forwarded-Host: ");
 
   private static final byte[] N_TE = ascii("te");
@@ -890,6 +891,15 @@ final class HeadParser {
    * Sluice-Flag-*} fields are always left out: only the router sets them.
    */
   ByteBuf writeRequest(ByteBufAllocator alloc, byte[] clientIp, int extra, byte[] added) {
+    return writeRequest(alloc, clientIp, extra, added, false);
+  }
+
+  /**
+   * As {@link #writeRequest(ByteBufAllocator, byte[], int, byte[])}, for a client over TLS ({@code
+   * X-Forwarded-Proto: https}) or not.
+   */
+  ByteBuf writeRequest(
+      ByteBufAllocator alloc, byte[] clientIp, int extra, byte[] added, boolean https) {
     // Assembled in a scratch array first: one copy into the buffer instead of one per piece.
     int xff = 0;
     for (int f = 0; f < fields && forwardedFor > 0; f++) {
@@ -925,7 +935,7 @@ final class HeadParser {
     }
     at = put(o, at, clientIp);
     at = put(o, at, CRLF);
-    at = put(o, at, XFP_HTTP);
+    at = put(o, at, https ? XFP_HTTPS : XFP_HTTP);
     if (keptUpgrade) {
       at = put(o, at, ADDED_UPGRADE);
     }

@@ -18,6 +18,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import java.net.ConnectException;
 import java.util.concurrent.ScheduledFuture;
@@ -63,7 +71,15 @@ final class HealthProbe {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new ResponseHandler(round));
+                    if (options.h2c()) {
+                      ch.pipeline()
+                          .addLast(
+                              Http2FrameCodecBuilder.forClient().build(),
+                              new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
+                              new H2PrefaceFailure(round));
+                    } else {
+                      ch.pipeline().addLast(new HttpClientCodec(), new ResponseHandler(round));
+                    }
                   }
                 });
   }
@@ -115,6 +131,10 @@ final class HealthProbe {
                 result(r, false, describe(done.cause()));
                 return;
               }
+              if (options.h2c()) {
+                sendH2(done.channel(), r);
+                return;
+              }
               DefaultFullHttpRequest req =
                   new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, options.path());
               req.headers()
@@ -122,6 +142,28 @@ final class HealthProbe {
                   .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
                   .set(HttpHeaderNames.USER_AGENT, "sluice-health");
               done.channel().writeAndFlush(req);
+            });
+  }
+
+  /** Sends the check as one stream of a new h2c connection. */
+  private void sendH2(Channel parent, int r) {
+    new Http2StreamChannelBootstrap(parent)
+        .handler(new H2ResponseHandler(r))
+        .open()
+        .addListener(
+            (io.netty.util.concurrent.Future<Http2StreamChannel> f) -> {
+              if (!f.isSuccess()) {
+                result(r, false, "GET " + options.path() + ": " + describe(f.cause()));
+                return;
+              }
+              Http2Headers h =
+                  new DefaultHttp2Headers()
+                      .method("GET")
+                      .scheme("http")
+                      .path(options.path())
+                      .authority(state.endpoint.host() + ":" + state.endpoint.port())
+                      .add("user-agent", "sluice-health");
+              f.getNow().writeAndFlush(new DefaultHttp2HeadersFrame(h, true));
             });
   }
 
@@ -169,6 +211,60 @@ final class HealthProbe {
     }
     String m = cause.getMessage();
     return m == null ? cause.getClass().getSimpleName() : m;
+  }
+
+  /** Reads the {@code :status} of one h2c check's response. */
+  private final class H2ResponseHandler extends ChannelInboundHandlerAdapter {
+    private final int r;
+
+    H2ResponseHandler(int r) {
+      this.r = r;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof Http2HeadersFrame f && f.headers().status() != null) {
+          String status = f.headers().status().toString();
+          if (!status.startsWith("1")) {
+            int code;
+            try {
+              code = Integer.parseInt(status);
+            } catch (NumberFormatException e) {
+              code = 0;
+            }
+            result(r, code >= 200 && code < 300, "GET " + options.path() + ": " + status);
+          }
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      result(r, false, "GET " + options.path() + ": stream closed without a response");
+    }
+  }
+
+  /** Fails the round when an h2c connection ends (or errs) before the check's answer. */
+  private final class H2PrefaceFailure extends ChannelInboundHandlerAdapter {
+    private final int r;
+
+    H2PrefaceFailure(int r) {
+      this.r = r;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      result(r, false, "GET " + options.path() + ": connection closed without an HTTP/2 response");
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      result(r, false, "GET " + options.path() + ": " + describe(cause));
+      ctx.close();
+    }
   }
 
   /** Reads the status line of one check's response. */

@@ -5,6 +5,8 @@ import dev.sluice.router.Listener;
 import dev.sluice.router.ListenerOptions;
 import dev.sluice.router.Mount;
 import dev.sluice.router.RoutingTable;
+import dev.sluice.router.TlsFiles;
+import dev.sluice.router.UpstreamProtocol;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -13,6 +15,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -21,6 +24,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /** A bound listener: its server channel, its current table, and one bootstrap per loop. */
@@ -54,6 +60,17 @@ final class ListenerImpl implements Listener {
   /** Upstream connection factories, one per event loop, so connections stay on their loop. */
   final Bootstrap[] bootstraps;
 
+  /** The TLS context and its reloading, or null for plain TCP. */
+  final @Nullable TlsCertificates tls;
+
+  /** Whether clients may speak HTTP/2. */
+  final boolean http2;
+
+  /** Connections to h2c replicas, or null when replicas speak HTTP/1.1. */
+  final @Nullable H2UpstreamPool h2Upstreams;
+
+  private final @Nullable ScheduledExecutorService tlsReloads;
+
   /** The routing of the next request: one volatile read per request, one write per update. */
   volatile MountTable routes;
 
@@ -84,6 +101,9 @@ final class ListenerImpl implements Listener {
     this.maxConnections = options.maxConnectionsPerReplica();
     this.maxPending = options.maxPendingPerReplica();
     this.pendingTimeoutNanos = options.connectTimeout().toNanos();
+    this.http2 = options.http2();
+    TlsFiles tlsFiles = options.tls();
+    this.tls = tlsFiles == null ? null : new TlsCertificates(tlsFiles, http2);
     this.routes = core.compile(List.of(Mount.of(options.name(), RoutingTable.EMPTY)));
     this.connections = new DefaultChannelGroup(core.loops[0]);
     int connectMillis = (int) Math.min(Integer.MAX_VALUE, options.connectTimeout().toMillis());
@@ -106,6 +126,11 @@ final class ListenerImpl implements Listener {
                     }
                   });
     }
+    this.h2Upstreams =
+        options.upstreamProtocol() == UpstreamProtocol.HTTP2
+            ? new H2UpstreamPool(bootstraps, core.responseParsers)
+            : null;
+    ClientPipelines pipelines = new ClientPipelines(this);
     ServerBootstrap server =
         new ServerBootstrap()
             .group(core.group)
@@ -120,7 +145,7 @@ final class ListenerImpl implements Listener {
                   @Override
                   protected void initChannel(Channel ch) {
                     connections.add(ch);
-                    ch.pipeline().addLast(new ClientHandler(ListenerImpl.this));
+                    pipelines.init(ch);
                   }
                 });
     try {
@@ -132,6 +157,24 @@ final class ListenerImpl implements Listener {
       throw new UncheckedIOException(
           new IOException(
               "listener " + options.name() + ": cannot bind " + options.address() + ": " + e, e));
+    }
+    if (tls != null) {
+      // File reads stay off the event loops: one small thread per TLS listener.
+      long every = tls.files().reloadInterval().toMillis();
+      tlsReloads =
+          Executors.newSingleThreadScheduledExecutor(
+              new DefaultThreadFactory("sluice-tls-" + options.name(), true));
+      tlsReloads.scheduleWithFixedDelay(tls::check, every, every, TimeUnit.MILLISECONDS);
+    } else {
+      tlsReloads = null;
+    }
+  }
+
+  /** Closes this loop's h2c connections to a retired replica. Call on loop {@code loop}. */
+  void retire(EndpointState e, int loop) {
+    H2UpstreamPool h2 = h2Upstreams;
+    if (h2 != null) {
+      h2.retire(e, loop);
     }
   }
 
@@ -183,7 +226,17 @@ final class ListenerImpl implements Listener {
   @Override
   public void close() {
     core.remove(this);
+    if (tlsReloads != null) {
+      tlsReloads.shutdownNow();
+    }
     serverChannel.close().syncUninterruptibly();
     connections.close().awaitUninterruptibly();
+    H2UpstreamPool h2 = h2Upstreams;
+    if (h2 != null) {
+      for (int i = 0; i < core.loops.length; i++) {
+        int loop = i;
+        core.loops[i].execute(() -> h2.closeAll(loop));
+      }
+    }
   }
 }

@@ -201,7 +201,13 @@ public final class RouterCore implements Router {
         s.retired = true;
         for (int i = 0; i < loops.length; i++) {
           int loop = i;
-          loops[i].execute(() -> s.closeIdle(loop));
+          loops[i].execute(
+              () -> {
+                s.closeIdle(loop);
+                for (ListenerImpl l : listeners) {
+                  l.retire(s, loop);
+                }
+              });
         }
       } else if (!retire) {
         s.retired = false;

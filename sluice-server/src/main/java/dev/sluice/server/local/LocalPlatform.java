@@ -7,6 +7,7 @@ import dev.sluice.core.release.VersionState;
 import dev.sluice.core.spec.AppSpec;
 import dev.sluice.core.spec.HealthSpec;
 import dev.sluice.core.spec.HostPort;
+import dev.sluice.core.spec.ProtocolSpec;
 import dev.sluice.core.spec.RuntimeSpec;
 import dev.sluice.core.spec.StrategySpec;
 import dev.sluice.core.spec.UpstreamSpec;
@@ -17,6 +18,8 @@ import dev.sluice.router.Mount;
 import dev.sluice.router.RetryBudget;
 import dev.sluice.router.Router;
 import dev.sluice.router.RoutingTable;
+import dev.sluice.router.TlsFiles;
+import dev.sluice.router.UpstreamProtocol;
 import dev.sluice.router.health.HealthCheckOptions;
 import dev.sluice.runtime.platform.Platform;
 import dev.sluice.runtime.platform.ReplicaView;
@@ -205,6 +208,8 @@ public final class LocalPlatform implements Platform {
   public static ListenerOptions listenerOptions(AppSpec app, HostPort at) {
     UpstreamSpec u = app.upstream();
     UpstreamSpec.OutlierDetection od = u.outlierDetection();
+    ProtocolSpec p = app.protocols();
+    ProtocolSpec.Tls tls = p.tls();
     return ListenerOptions.of(app.name(), new InetSocketAddress(at.host(), at.port()))
         .withConnectTimeout(app.timeouts().connect())
         .withRequestTimeout(app.timeouts().request())
@@ -214,7 +219,16 @@ public final class LocalPlatform implements Platform {
         .withMaxRetries(u.maxRetries())
         .withRetryBudget(new RetryBudget(u.retryBudget().percent(), u.retryBudget().minPerSecond()))
         .withMaxConnectionsPerReplica(u.maxConnectionsPerReplica())
-        .withMaxPendingPerReplica(u.maxPendingPerReplica());
+        .withMaxPendingPerReplica(u.maxPendingPerReplica())
+        .withTls(
+            tls == null
+                ? null
+                : new TlsFiles(Path.of(tls.cert()), Path.of(tls.key()), tls.reloadInterval()))
+        .withHttp2(p.http2())
+        .withUpstreamProtocol(
+            p.upstream() == ProtocolSpec.Upstream.H2C
+                ? UpstreamProtocol.HTTP2
+                : UpstreamProtocol.HTTP1);
   }
 
   /** The table with the app's drain timeout for upgraded connections (WebSockets). */
@@ -334,7 +348,8 @@ public final class LocalPlatform implements Platform {
   public static HealthCheckOptions health(AppSpec spec) {
     HealthSpec h = spec.health();
     return new HealthCheckOptions(
-        h.path(), h.interval(), h.timeout(), h.healthyThreshold(), h.unhealthyThreshold());
+            h.path(), h.interval(), h.timeout(), h.healthyThreshold(), h.unhealthyThreshold())
+        .withH2c(spec.protocols().upstream() == ProtocolSpec.Upstream.H2C);
   }
 
   private static Endpoint endpoint(Replica r) {
