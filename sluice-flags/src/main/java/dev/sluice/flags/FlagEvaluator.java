@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -65,21 +66,50 @@ public final class FlagEvaluator {
   /** Evaluates a boolean flag. */
   public EvaluationResult<Boolean> booleanValue(
       String key, boolean defaultValue, EvaluationContext context) {
-    EvaluationResult<?> r = typed(key, context, VariantType.BOOLEAN, false);
+    return booleanValue(key, defaultValue, context, AS_IS);
+  }
+
+  /**
+   * Evaluates a boolean flag for a context that {@code toContext} builds from {@code source} only
+   * when the flag reads it (it has targeting or environment overrides); a flag served the same to
+   * everyone costs no conversion. For callers that hold another kind of context, such as an
+   * OpenFeature provider. {@code toContext} is called at most once.
+   */
+  public <C> EvaluationResult<Boolean> booleanValue(
+      String key,
+      boolean defaultValue,
+      C source,
+      Function<? super C, EvaluationContext> toContext) {
+    EvaluationResult<?> r = typed(key, source, toContext, VariantType.BOOLEAN, false);
     return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates a string flag. */
   public EvaluationResult<String> stringValue(
       String key, String defaultValue, EvaluationContext context) {
-    EvaluationResult<?> r = typed(key, context, VariantType.STRING, false);
+    return stringValue(key, defaultValue, context, AS_IS);
+  }
+
+  /** Evaluates a string flag, building the context only when needed (see {@link #booleanValue}). */
+  public <C> EvaluationResult<String> stringValue(
+      String key, String defaultValue, C source, Function<? super C, EvaluationContext> toContext) {
+    EvaluationResult<?> r = typed(key, source, toContext, VariantType.STRING, false);
     return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates a number flag whose variant must be a whole number. */
   public EvaluationResult<Long> integerValue(
       String key, long defaultValue, EvaluationContext context) {
-    EvaluationResult<?> r = typed(key, context, VariantType.NUMBER, true);
+    return integerValue(key, defaultValue, context, AS_IS);
+  }
+
+  /**
+   * Evaluates a whole-number flag, building the context only when needed (see {@link
+   * #booleanValue}).
+   */
+  public <C> EvaluationResult<Long> integerValue(
+      String key, long defaultValue, C source, Function<? super C, EvaluationContext> toContext) {
+    EvaluationResult<?> r = typed(key, source, toContext, VariantType.NUMBER, true);
     // Boxing the default only when it is used keeps successful evaluations allocation-free.
     return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
@@ -87,16 +117,35 @@ public final class FlagEvaluator {
   /** Evaluates a number flag. */
   public EvaluationResult<Double> doubleValue(
       String key, double defaultValue, EvaluationContext context) {
-    EvaluationResult<?> r = typed(key, context, VariantType.NUMBER, false);
+    return doubleValue(key, defaultValue, context, AS_IS);
+  }
+
+  /** Evaluates a number flag, building the context only when needed (see {@link #booleanValue}). */
+  public <C> EvaluationResult<Double> doubleValue(
+      String key, double defaultValue, C source, Function<? super C, EvaluationContext> toContext) {
+    EvaluationResult<?> r = typed(key, source, toContext, VariantType.NUMBER, false);
     return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
 
   /** Evaluates an object flag; the value is a JSON object the caller may modify. */
   public EvaluationResult<JsonNode> objectValue(
       String key, JsonNode defaultValue, EvaluationContext context) {
-    EvaluationResult<?> r = typed(key, context, VariantType.OBJECT, false);
+    return objectValue(key, defaultValue, context, AS_IS);
+  }
+
+  /**
+   * Evaluates an object flag, building the context only when needed (see {@link #booleanValue}).
+   */
+  public <C> EvaluationResult<JsonNode> objectValue(
+      String key,
+      JsonNode defaultValue,
+      C source,
+      Function<? super C, EvaluationContext> toContext) {
+    EvaluationResult<?> r = typed(key, source, toContext, VariantType.OBJECT, false);
     return r.value() != PENDING ? cast(r) : withDefault(r, defaultValue);
   }
+
+  private static final Function<EvaluationContext, EvaluationContext> AS_IS = c -> c;
 
   /** Stands for the caller's default in results built before the default is boxed. */
   private static final Object PENDING = new Object();
@@ -183,8 +232,12 @@ public final class FlagEvaluator {
     return flag.jsonResult(outcome.row());
   }
 
-  private EvaluationResult<?> typed(
-      String key, EvaluationContext context, VariantType type, boolean whole) {
+  private <C> EvaluationResult<?> typed(
+      String key,
+      C source,
+      Function<? super C, EvaluationContext> toContext,
+      VariantType type,
+      boolean whole) {
     Object defaultValue = PENDING;
     try {
       ParsedFlagSet set = flags.get().model();
@@ -192,6 +245,9 @@ public final class FlagEvaluator {
       if (flag == null) {
         return notFound(key, defaultValue, set);
       }
+      // A flag that reads no context gets the base plan whatever the context says.
+      EvaluationContext context =
+          flag.readsContext() ? toContext.apply(source) : EvaluationContext.empty();
       Plan plan = flag.plan(context.environment());
       if (plan.state() == FlagState.DISABLED) {
         return disabled(key, defaultValue, flag);

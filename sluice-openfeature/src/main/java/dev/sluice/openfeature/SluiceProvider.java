@@ -14,6 +14,7 @@ import dev.sluice.flags.FlagEvaluator;
 import dev.sluice.flags.FlagSet;
 import dev.sluice.flags.FlagSetHolder;
 import dev.sluice.openfeature.internal.Contexts;
+import dev.sluice.openfeature.internal.EvaluationCache;
 import dev.sluice.openfeature.internal.FlagSync;
 import dev.sluice.openfeature.internal.Results;
 import java.net.URI;
@@ -27,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -65,6 +67,9 @@ public final class SluiceProvider extends EventProvider {
   private final FlagSetHolder holder = FlagSetHolder.of(FlagSet.empty());
   private final FlagEvaluator evaluator;
   private final Set<String> evaluated = ConcurrentHashMap.newKeySet();
+  private final EvaluationCache cache = new EvaluationCache();
+  private final Function<@Nullable EvaluationContext, dev.sluice.flags.EvaluationContext>
+      toContext = this::context;
   private final CountDownLatch firstLoad = new CountDownLatch(1);
   private volatile boolean initialized;
   private volatile @Nullable String lastProblem;
@@ -201,9 +206,30 @@ public final class SluiceProvider extends EventProvider {
     super.shutdown();
   }
 
+  /**
+   * The engine's context for the SDK's; the engine calls it only for flags that read the context,
+   * so flags served the same to everyone cost no conversion.
+   */
   private dev.sluice.flags.EvaluationContext context(@Nullable EvaluationContext ctx) {
     FlagSync s = sync;
     return Contexts.of(ctx, s == null ? null : s.environment());
+  }
+
+  /**
+   * The OpenFeature evaluation of a result: the one built earlier for the same reused engine result
+   * (successful evaluations of non-object flags), or a new one.
+   */
+  private <T> ProviderEvaluation<T> evaluation(EvaluationResult<T> r) {
+    if (r.isError() || r.variant() == null) {
+      return Results.of(r, r.value());
+    }
+    ProviderEvaluation<T> cached = cache.find(r);
+    if (cached != null) {
+      return cached;
+    }
+    ProviderEvaluation<T> built = Results.of(r, r.value());
+    cache.put(r, built);
+    return built;
   }
 
   private void used(EvaluationResult<?> r) {
@@ -216,45 +242,54 @@ public final class SluiceProvider extends EventProvider {
   @Override
   public ProviderEvaluation<Boolean> getBooleanEvaluation(
       String key, Boolean defaultValue, EvaluationContext ctx) {
-    EvaluationResult<Boolean> r = evaluator.booleanValue(key, defaultValue, context(ctx));
+    EvaluationResult<Boolean> r = evaluator.booleanValue(key, defaultValue, ctx, toContext);
     used(r);
-    return Results.of(r, r.value());
+    return evaluation(r);
   }
 
   @Override
   public ProviderEvaluation<String> getStringEvaluation(
       String key, String defaultValue, EvaluationContext ctx) {
-    EvaluationResult<String> r = evaluator.stringValue(key, defaultValue, context(ctx));
+    EvaluationResult<String> r = evaluator.stringValue(key, defaultValue, ctx, toContext);
     used(r);
-    return Results.of(r, r.value());
+    return evaluation(r);
   }
 
   @Override
   public ProviderEvaluation<Integer> getIntegerEvaluation(
       String key, Integer defaultValue, EvaluationContext ctx) {
-    EvaluationResult<Long> r = evaluator.integerValue(key, defaultValue, context(ctx));
+    EvaluationResult<Long> r = evaluator.integerValue(key, defaultValue, ctx, toContext);
     used(r);
     long v = r.value();
     if (v != (int) v) {
       return Results.failure(
           r, defaultValue, ErrorCode.TYPE_MISMATCH, "flag " + key + " is " + v + ", not an int");
     }
-    return Results.of(r, r.isError() || r.variant() == null ? defaultValue : (int) v);
+    if (r.isError() || r.variant() == null) {
+      return Results.of(r, defaultValue);
+    }
+    ProviderEvaluation<Integer> cached = cache.find(r);
+    if (cached != null) {
+      return cached;
+    }
+    ProviderEvaluation<Integer> built = Results.of(r, (int) v);
+    cache.put(r, built);
+    return built;
   }
 
   @Override
   public ProviderEvaluation<Double> getDoubleEvaluation(
       String key, Double defaultValue, EvaluationContext ctx) {
-    EvaluationResult<Double> r = evaluator.doubleValue(key, defaultValue, context(ctx));
+    EvaluationResult<Double> r = evaluator.doubleValue(key, defaultValue, ctx, toContext);
     used(r);
-    return Results.of(r, r.value());
+    return evaluation(r);
   }
 
   @Override
   public ProviderEvaluation<Value> getObjectEvaluation(
       String key, Value defaultValue, EvaluationContext ctx) {
     EvaluationResult<JsonNode> r =
-        evaluator.objectValue(key, Results.json(defaultValue), context(ctx));
+        evaluator.objectValue(key, Results.json(defaultValue), ctx, toContext);
     used(r);
     // the caller's own default object comes back as it was given
     Value value = r.variant() == null ? defaultValue : Results.value(r.value());

@@ -43,6 +43,7 @@ public final class CompiledFlag {
   private final @Nullable String owner;
   private final @Nullable LocalDate expires;
   private final String fingerprint;
+  private final boolean readsContext;
 
   private final Outcome[] outcomes;
   private final EvaluationResult<JsonNode>[] jsonResults;
@@ -78,6 +79,7 @@ public final class CompiledFlag {
     this.owner = owner;
     this.expires = expires;
     this.fingerprint = fingerprint;
+    this.readsContext = base.targeting() != null || !environments.isEmpty();
 
     int n = variantNames.size();
     int rows = ROW_REASONS.length * n;
@@ -179,6 +181,14 @@ public final class CompiledFlag {
               + String.join(", ", variantNames));
     }
     return outcomes[(frame.split() ? 2 : 1) * n + i];
+  }
+
+  /**
+   * Whether evaluating this flag reads the context at all: false for a flag without targeting and
+   * without environment overrides, which serves the same result to every caller.
+   */
+  public boolean readsContext() {
+    return readsContext;
   }
 
   /** The plan for {@code environment}: its overrides, or the base definition. */
