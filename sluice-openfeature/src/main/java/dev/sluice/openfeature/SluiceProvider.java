@@ -59,6 +59,11 @@ import org.jspecify.annotations.Nullable;
  * attribute chooses. Flags evaluated here are reported to the server every {@code reportInterval},
  * so that {@code sluice flags stale} knows they are in use. Evaluation never throws: failures come
  * back as the caller's default with an error code.
+ *
+ * <p>The context is converted for the engine only when the flag reads it (targeting or environment
+ * overrides), and successful evaluations of boolean, string and number flags return one shared
+ * {@link ProviderEvaluation} per variant and reason: the OpenFeature SDK only reads them, and code
+ * that calls the provider directly must not modify them either.
  */
 public final class SluiceProvider extends EventProvider {
   private final FlagSync.Settings settings;

@@ -131,9 +131,8 @@ public final class CompiledFlag {
       return Outcome.failure(
           ErrorCode.INVALID_CONTEXT, "invalid evaluation context: " + context.problem());
     }
-    Frame frame = Frame.acquire(context, key, clock);
+    Frame frame = new Frame(context, key, clock);
     Object value;
-    boolean split;
     try {
       value = plan.targeting().eval(frame);
     } catch (RuleFailure failure) {
@@ -147,9 +146,6 @@ public final class CompiledFlag {
       value = null;
     } catch (RuntimeException | StackOverflowError e) {
       return Outcome.failure(ErrorCode.GENERAL, "flag " + key + ": targeting failed: " + e);
-    } finally {
-      split = frame.split();
-      frame.release();
     }
     if (value == null) {
       return plan.defaultIndex() < 0 ? Outcome.NO_VARIANT : outcomes[3 * n + plan.defaultIndex()];
@@ -184,7 +180,7 @@ public final class CompiledFlag {
               + "\", which is not one of: "
               + String.join(", ", variantNames));
     }
-    return outcomes[(split ? 2 : 1) * n + i];
+    return outcomes[(frame.split() ? 2 : 1) * n + i];
   }
 
   /**

@@ -10,12 +10,10 @@ import org.jspecify.annotations.Nullable;
  * element inside {@code map}/{@code filter}/{@code all}/..., see {@link #scope}) and whether a
  * {@code fractional} split took part in the result.
  *
- * <p>Each platform thread reuses one frame ({@link #acquire}/{@link #release}): a rule's tree of
- * nodes is too deep for the JIT to inline, so a new frame per evaluation escapes and costs one
- * allocation per targeting evaluation (40 bytes, measured with JMH's {@code gc} profiler). A
- * virtual thread, or an evaluation nested in another on the same thread (a custom operation that
- * evaluates a flag), gets a new frame instead: virtual threads are many and short-lived, and a
- * frame in use must not be reset.
+ * <p>Each targeting evaluation makes one (40 bytes). Where the JIT inlines the whole rule (a {@code
+ * fractional} split) escape analysis removes it; a deeper rule allocates it. Reusing one frame per
+ * thread instead was measured: no faster for such a rule, and about 5 ns slower for a split, which
+ * then pays for a thread-local lookup (docs/benchmarks.md, "Flag evaluation").
  */
 public final class Frame {
   /** Marks that {@code var} reads the evaluation context rather than an array element. */
@@ -23,15 +21,12 @@ public final class Frame {
 
   private static final long UNREAD = Long.MIN_VALUE;
 
-  private static final ThreadLocal<@Nullable Frame> REUSED = new ThreadLocal<>();
-
-  EvaluationContext context;
-  String flagKey;
-  private @Nullable Clock clock;
+  final EvaluationContext context;
+  final String flagKey;
+  private final @Nullable Clock clock;
   private long timestamp;
   @Nullable Object scope = ROOT;
   private boolean split;
-  private boolean inUse;
 
   /**
    * A frame for evaluating the targeting of {@code flagKey}. The clock is read only when the rule
@@ -50,45 +45,6 @@ public final class Frame {
     this.flagKey = flagKey;
     this.clock = null;
     this.timestamp = timestamp;
-  }
-
-  /**
-   * A frame for evaluating the targeting of {@code flagKey}, as {@link #Frame(EvaluationContext,
-   * String, Clock)} makes, but this thread's reused one when it is free. Give it back with {@link
-   * #release} once its result is read.
-   */
-  public static Frame acquire(EvaluationContext context, String flagKey, Clock clock) {
-    Thread thread = Thread.currentThread();
-    if (thread.isVirtual()) {
-      return new Frame(context, flagKey, clock);
-    }
-    Frame frame = REUSED.get();
-    if (frame == null) {
-      frame = new Frame(context, flagKey, clock);
-      REUSED.set(frame);
-    } else if (frame.inUse) {
-      return new Frame(context, flagKey, clock);
-    } else {
-      frame.context = context;
-      frame.flagKey = flagKey;
-      frame.clock = clock;
-      frame.timestamp = UNREAD;
-      frame.scope = ROOT;
-      frame.split = false;
-    }
-    frame.inUse = true;
-    return frame;
-  }
-
-  /**
-   * Ends this frame's evaluation; a reused frame drops the context so that it keeps nothing alive.
-   */
-  public void release() {
-    if (inUse) {
-      inUse = false;
-      context = EvaluationContext.empty();
-      scope = ROOT;
-    }
   }
 
   /** The evaluation time in Unix seconds: {@code $flagd.timestamp}. */
