@@ -199,6 +199,25 @@ class AuthorizationMatrixTest {
               "/api/v1/flags/matrix/history",
               null,
               VIEWER_UP),
+          // Guarded rollouts: a flag that does not exist, so an allowed call changes nothing.
+          row(
+              Kind.API,
+              "POST /api/v1/flags/{key}/rollout",
+              "/api/v1/flags/ghost/rollout",
+              "{\"variant\": \"on\", \"steps\": [50, 100], \"interval\": \"1s\"}",
+              OPERATOR_UP),
+          row(
+              Kind.API,
+              "GET /api/v1/flags/{key}/rollout",
+              "/api/v1/flags/ghost/rollout",
+              null,
+              VIEWER_UP),
+          row(
+              Kind.API,
+              "POST /api/v1/flags/{key}/rollout/abort",
+              "/api/v1/flags/ghost/rollout/abort",
+              "{}",
+              OPERATOR_UP),
           row(Kind.API, "GET /api/v1/flagset", VIEWER_UP),
           row(
               Kind.API,
