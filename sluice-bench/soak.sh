@@ -22,6 +22,9 @@
 #   --seed N              the kills' random seed (printed at the start)
 #   --out DIR             where rss.csv and report.md go (default sluice-bench/target/soak)
 #   --daemon-jvm-option O an extra JVM option of the daemon (repeatable)
+# Environment: SKIP_BUILD=1 (above); NATIVE_TUNING=0 starts the daemon without the launcher's
+# native-memory settings (MALLOC_MMAP_THRESHOLD_, -XX:TrimNativeHeapInterval); the daemon inherits
+# this environment, so e.g. MALLOC_ARENA_MAX=2 in front of the command reaches it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -51,7 +54,17 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   mvn -q -pl sluice-bench -am -DskipTests -Dfuzz.skip package
 fi
 
+# The daemon gets the native-memory settings of the ./sluice launcher (a fixed glibc mmap
+# threshold, inherited from this environment, and -XX:TrimNativeHeapInterval=5000), so the soak
+# measures what users run; NATIVE_TUNING=0 leaves both out, for a run as before them.
+tuning=()
+if [ "${NATIVE_TUNING:-1}" != 0 ]; then
+  export MALLOC_MMAP_THRESHOLD_="${MALLOC_MMAP_THRESHOLD_:-131072}"
+  tuning=(--daemon-jvm-option -XX:+UnlockExperimentalVMOptions
+    --daemon-jvm-option -XX:TrimNativeHeapInterval=5000)
+fi
+
 # The soak driver runs on the same JDK as the daemon and the replicas it starts.
 exec "$JAVA_BIN" --enable-native-access=ALL-UNNAMED -Xmx512m \
   -cp sluice-bench/target/sluice-bench-router.jar dev.sluice.bench.soak.Soak \
-  --jar sluice-cli/target/sluice.jar "$@"
+  --jar sluice-cli/target/sluice.jar ${tuning[@]+"${tuning[@]}"} "$@"
