@@ -56,6 +56,28 @@ final class SlotRing {
     }
   }
 
+  /**
+   * Frees the histograms of slots that passed out of range by slot {@code current}: they are in no
+   * window any more, and a version that gets no traffic (one that left the table) should not keep
+   * them. A slot that gets traffic again allocates a new one.
+   */
+  void release(long current) {
+    for (int pos = 0; pos < slotNumber.length; pos++) {
+      if (slotNumber[pos] <= current - slotNumber.length) {
+        histograms[pos] = null;
+      }
+    }
+  }
+
+  /** How many slots hold a histogram now. */
+  int histograms() {
+    int n = 0;
+    for (IntCountsHistogram h : histograms) {
+      n += h == null ? 0 : 1;
+    }
+    return n;
+  }
+
   /** Sums slots {@code last - count + 1 .. last} into {@code latency} and {@code sums}. */
   void sum(long last, int count, Histogram latency, long[] sums) {
     for (long slot = Math.max(0, last - count + 1); slot <= last; slot++) {

@@ -73,6 +73,10 @@ final class VersionMetrics {
   private final Histogram merged = new Histogram(MAX_MICROS, 2);
   private final SlotRing seconds = new SlotRing(121);
   private final SlotRing tens = new SlotRing(61);
+
+  /** The second of the last flush that had traffic; -1 once the windows were released. */
+  private long lastActive = -1;
+
   private final long[] flushed = new long[SlotRing.COUNTERS];
   private final long[] deltas = new long[SlotRing.COUNTERS];
   private final long[] bucketCounts = new long[BUCKETS.length];
@@ -211,6 +215,11 @@ final class VersionMetrics {
     return counters.sum(SUM_MICROS) / 1e6;
   }
 
+  /** How many window slots hold a latency histogram (memory kept for the windows). */
+  synchronized int windowHistograms() {
+    return seconds.histograms() + tens.histograms();
+  }
+
   /** Moves what was recorded since the last flush into the windows and bucket totals. */
   synchronized void flush() {
     long second = Math.max(0, (ticker.nanos() - origin) / SECOND);
@@ -229,8 +238,16 @@ final class VersionMetrics {
       any |= deltas[i] != 0;
     }
     if (!any) {
+      // Idle for longer than the longest window: the windows' histograms hold nothing any window
+      // can read, so they are freed (once) rather than kept for every version ever seen.
+      if (lastActive >= 0 && second - lastActive > (long) tens.size() * 10) {
+        seconds.release(second);
+        tens.release(second / 10);
+        lastActive = -1;
+      }
       return;
     }
+    lastActive = second;
     seconds.add(second, merged, deltas);
     tens.add(second / 10, merged, deltas);
     long count = merged.getTotalCount();

@@ -64,6 +64,34 @@ class VersionMetricsTest {
   }
 
   @Test
+  void aVersionIdleLongerThanTheLongestWindowFreesItsWindowsButKeepsItsTotals() {
+    for (int s = 0; s < 30; s++) {
+      metrics.started(0);
+      metrics.completed(1, 200, 1_000 + s);
+      advanceSeconds(1);
+    }
+    assertThat(metrics.windowHistograms()).isGreaterThanOrEqualTo(30);
+    advanceSeconds(300);
+    advanceSeconds(1);
+    // five minutes idle: the ten-minute window still reads them
+    assertThat(metrics.window(Duration.ofMinutes(10)).requests()).isEqualTo(30);
+    assertThat(metrics.windowHistograms()).isGreaterThan(0);
+    advanceSeconds(400);
+    advanceSeconds(1);
+    assertThat(metrics.windowHistograms()).isZero();
+    assertThat(metrics.window(Duration.ofMinutes(10)).requests()).isZero();
+    assertThat(metrics.buckets()[VersionMetrics.BUCKETS.length]).isEqualTo(30);
+    // traffic again: the windows work as before
+    metrics.started(0);
+    metrics.completed(1, 503, 9_000);
+    advanceSeconds(1);
+    WindowSnapshot back = metrics.window(Duration.ofSeconds(5));
+    assertThat(back.requests()).isEqualTo(1);
+    assertThat(back.latency().getTotalCount()).isEqualTo(1);
+    assertThat(metrics.windowHistograms()).isEqualTo(2);
+  }
+
+  @Test
   void inFlightAndBucketsFollowTheRequests() {
     metrics.started(0);
     metrics.started(0);
