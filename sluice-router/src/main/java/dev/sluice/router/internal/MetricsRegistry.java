@@ -178,12 +178,13 @@ final class MetricsRegistry implements RouterMetrics {
         "sluice_replica_limit_rejections_total",
         "Requests answered 503 because replicas were at their connection and pending limits.",
         VersionMetrics::overLimit);
-    header(out, "sluice_requests_in_flight", "gauge", "Requests being served now.");
-    for (VersionMetrics m : all) {
-      out.append("sluice_requests_in_flight");
-      labels(out, m, null, null);
-      out.append(' ').append(Long.toString(m.inFlight())).append('\n');
-    }
+    series(
+        out,
+        all,
+        "sluice_requests_in_flight",
+        "gauge",
+        "Requests being served now.",
+        VersionMetrics::inFlight);
     header(
         out,
         "sluice_request_duration_seconds",
@@ -206,32 +207,25 @@ final class MetricsRegistry implements RouterMetrics {
       labels(out, m, null, null);
       out.append(' ').append(Long.toString(b[LE.length])).append('\n');
     }
-    header(
+    counter(
         out,
+        all,
         "sluice_upgrades_total",
-        "counter",
-        "Requests answered 101 whose connections became a tunnel (WebSocket and other upgrades).");
-    for (VersionMetrics m : all) {
-      out.append("sluice_upgrades_total");
-      labels(out, m, null, null);
-      out.append(' ').append(Long.toString(m.upgrades())).append('\n');
-    }
-    header(out, "sluice_tunnels_open", "gauge", "Upgraded connections (tunnels) open now.");
-    for (VersionMetrics m : all) {
-      out.append("sluice_tunnels_open");
-      labels(out, m, null, null);
-      out.append(' ').append(Long.toString(m.tunnelsOpen())).append('\n');
-    }
-    header(
+        "Requests answered 101 whose connections became a tunnel (WebSocket and other upgrades).",
+        VersionMetrics::upgrades);
+    series(
         out,
+        all,
+        "sluice_tunnels_open",
+        "gauge",
+        "Upgraded connections (tunnels) open now.",
+        VersionMetrics::tunnelsOpen);
+    counter(
+        out,
+        all,
         "sluice_tunnels_drained_total",
-        "counter",
-        "Tunnels the router ended when their version had left the table for drainTimeout.");
-    for (VersionMetrics m : all) {
-      out.append("sluice_tunnels_drained_total");
-      labels(out, m, null, null);
-      out.append(' ').append(Long.toString(m.tunnelsDrained())).append('\n');
-    }
+        "Tunnels the router ended when their version had left the table for drainTimeout.",
+        VersionMetrics::tunnelsDrained);
     boolean shadowHeader = false;
     for (VersionMetrics m : all) {
       long[] totals = new long[SHADOW_RESULTS.length];
@@ -295,7 +289,19 @@ final class MetricsRegistry implements RouterMetrics {
       String help,
       ToLongFunction<VersionMetrics> value)
       throws IOException {
-    header(out, name, "counter", help);
+    series(out, all, name, "counter", help, value);
+  }
+
+  /** One sample per version, under a header of the given type. */
+  private static void series(
+      Appendable out,
+      List<VersionMetrics> all,
+      String name,
+      String type,
+      String help,
+      ToLongFunction<VersionMetrics> value)
+      throws IOException {
+    header(out, name, type, help);
     for (VersionMetrics m : all) {
       out.append(name);
       labels(out, m, null, null);
