@@ -245,6 +245,10 @@ public final class FlagEvaluator {
       if (flag == null) {
         return notFound(key, defaultValue, set);
       }
+      EvaluationResult<?> served = flag.staticResult();
+      if (served != null && flag.type() == type && !whole) {
+        return served;
+      }
       // A flag that reads no context gets the base plan whatever the context says.
       EvaluationContext context =
           flag.readsContext() ? toContext.apply(source) : EvaluationContext.empty();

@@ -46,6 +46,53 @@ class EvaluationTest {
   }
 
   @Test
+  void staticFlagsAskedAsAnotherTypeAreTypeMismatchesWithTheCallersDefault() {
+    EvaluationResult<String> r = flags.stringValue("static-flag", "x", EvaluationContext.empty());
+    assertThat(r.value()).isEqualTo("x");
+    assertThat(r.errorCode()).isEqualTo(ErrorCode.TYPE_MISMATCH);
+    FlagSet numbers =
+        FlagSet.parse(
+            """
+            {"flags": {
+              "whole": {"state": "ENABLED", "variants": {"a": 3}, "defaultVariant": "a"},
+              "half": {"state": "ENABLED", "variants": {"a": 2.5}, "defaultVariant": "a"}}}
+            """);
+    FlagEvaluator n = FlagEvaluator.of(numbers, Testbed.CLOCK);
+    assertThat(n.integerValue("whole", 0, EvaluationContext.empty()).value()).isEqualTo(3L);
+    assertThat(n.doubleValue("half", 0, EvaluationContext.empty()).value()).isEqualTo(2.5);
+    EvaluationResult<Long> lossy = n.integerValue("half", 7, EvaluationContext.empty());
+    assertThat(lossy.value()).isEqualTo(7L);
+    assertThat(lossy.errorCode()).isEqualTo(ErrorCode.TYPE_MISMATCH);
+  }
+
+  @Test
+  void everyKeyOfALargeSetIsFoundByEqualStringsAndNoOtherIs() {
+    StringBuilder json = new StringBuilder("{\"flags\": {");
+    for (int i = 0; i < 300; i++) {
+      json.append(i == 0 ? "" : ",")
+          .append("\"flag-")
+          .append(i)
+          .append("\": {\"state\": \"ENABLED\", \"variants\": {\"v")
+          .append(i)
+          .append("\": ")
+          .append(i)
+          .append("}, \"defaultVariant\": \"v")
+          .append(i)
+          .append("\"}");
+    }
+    FlagEvaluator many =
+        FlagEvaluator.of(FlagSet.parse(json.append("}}").toString()), Testbed.CLOCK);
+    for (int i = 0; i < 300; i++) {
+      String key = new String("flag-" + i); // an equal string, not the parsed one
+      assertThat(many.integerValue(key, -1, EvaluationContext.empty()).value()).isEqualTo((long) i);
+    }
+    assertThat(many.integerValue("flag-300", -1, EvaluationContext.empty()).errorCode())
+        .isEqualTo(ErrorCode.FLAG_NOT_FOUND);
+    assertThat(many.integerValue("", -1, EvaluationContext.empty()).errorCode())
+        .isEqualTo(ErrorCode.FLAG_NOT_FOUND);
+  }
+
+  @Test
   void flagMetadataOverlaysTheFlagsOwnOnTheSets() {
     assertThat(flags.booleanValue("static-flag", false, EvaluationContext.empty()).flagMetadata())
         .isEqualTo(Map.of("flagSetId", "shop", "team", "checkout"));

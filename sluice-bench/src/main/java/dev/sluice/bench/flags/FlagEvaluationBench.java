@@ -186,6 +186,15 @@ public class FlagEvaluationBench {
     }
   }
 
+  /**
+   * No evaluation: picking the next user's context, the harness's own cost per call, which every
+   * other benchmark includes.
+   */
+  @Benchmark
+  public EvaluationContext harness(Workload w) {
+    return w.sluiceContexts[w.nextUser()];
+  }
+
   @Benchmark
   public EvaluationResult<Boolean> sluiceEngine(Workload w, SluiceEngine s) {
     return s.evaluator.booleanValue(w.flag, false, w.sluiceContexts[w.nextUser()]);

@@ -49,6 +49,7 @@ public final class CompiledFlag {
   private final EvaluationResult<JsonNode>[] jsonResults;
   private final EvaluationResult<?>[] typedResults;
   private final @Nullable EvaluationResult<Long>[] longResults;
+  private final @Nullable EvaluationResult<?> staticResult;
 
   @SuppressWarnings({"unchecked", "rawtypes"}) // generic arrays of preallocated results
   CompiledFlag(
@@ -107,6 +108,13 @@ public final class CompiledFlag {
         }
       }
     }
+    // Row defaultIndex of the first block is the default variant served with reason STATIC.
+    boolean servedAsIs =
+        !readsContext
+            && base.state() == FlagState.ENABLED
+            && base.defaultIndex() >= 0
+            && type != VariantType.OBJECT;
+    this.staticResult = servedAsIs ? typedResults[base.defaultIndex()] : null;
   }
 
   private static boolean isWholeLong(JsonNode value) {
@@ -198,6 +206,14 @@ public final class CompiledFlag {
     }
     Plan plan = environments.get(environment);
     return plan == null ? base : plan;
+  }
+
+  /**
+   * The typed result every evaluation of this flag gets, when it reads no context and serves its
+   * default variant (enabled, no targeting, no environment overrides, not an object); else null.
+   */
+  public @Nullable EvaluationResult<?> staticResult() {
+    return staticResult;
   }
 
   /** The generic (JSON) result of a successful outcome. */

@@ -17,6 +17,10 @@ import org.jspecify.annotations.Nullable;
 public final class ParsedFlagSet {
   private final JsonNode document;
   private final Map<String, CompiledFlag> flags;
+  // Lookups: an open-addressed table indexed by a mask (Map.copyOf's tables divide, floorMod,
+  // and HashMap's nodes add a load); slot i holds keys[i] and its flag in byKey[i].
+  private final String[] keys;
+  private final CompiledFlag[] byKey;
   private final Map<String, Object> metadata;
   private final String contentHash;
   private final Set<String> environments;
@@ -28,6 +32,17 @@ public final class ParsedFlagSet {
       String contentHash) {
     this.document = document;
     this.flags = Map.copyOf(flags);
+    int size = Integer.highestOneBit(Math.max(2, this.flags.size()) * 2 - 1) * 2;
+    this.keys = new String[size];
+    this.byKey = new CompiledFlag[size];
+    for (Map.Entry<String, CompiledFlag> e : this.flags.entrySet()) {
+      int i = slot(e.getKey());
+      while (keys[i] != null) {
+        i = (i + 1) & (size - 1);
+      }
+      keys[i] = e.getKey();
+      byKey[i] = e.getValue();
+    }
     this.metadata = metadata;
     this.contentHash = contentHash;
     Set<String> envs = new TreeSet<>();
@@ -37,7 +52,20 @@ public final class ParsedFlagSet {
 
   /** The flag with {@code key}, or null. */
   public @Nullable CompiledFlag flag(String key) {
-    return flags.get(key);
+    for (int i = slot(key); ; i = (i + 1) & (keys.length - 1)) {
+      String k = keys[i];
+      if (k == null) {
+        return null;
+      }
+      if (k == key || k.equals(key)) {
+        return byKey[i];
+      }
+    }
+  }
+
+  private int slot(String key) {
+    int h = key.hashCode();
+    return (h ^ (h >>> 16)) & (keys.length - 1);
   }
 
   /** All flags by key. */
