@@ -20,7 +20,9 @@
 # the same threads and connections for each; rounds interleave the proxies so drift in the
 # machine's speed hits all of them alike. CPU per request is utime+stime of the proxy's
 # processes (nginx: master and workers; Sluice: the whole JVM with JIT and GC threads) over one
-# wrk run, divided by the requests wrk completed.
+# wrk run, divided by the requests wrk completed; the upstream's and wrk's CPU per request over
+# the same run are printed beside it (the three share the cores, so a proxy that makes the others
+# work harder costs throughput that its own CPU figure does not show).
 #
 # MODE=rules (nginx and Sluice only, PROXIES="nginx sluice"; knob CANARY_WEIGHT=10): two
 # versions, v1 and v2, are two ports of the same upstream nginx (each answers with an
@@ -258,7 +260,8 @@ wait_port() {
 }
 
 "$NGINX" -p "$work/upstream" -c "$work/upstream/nginx.conf" 2>"$work/upstream.err" &
-pids+=($!)
+UPSTREAM_PID=$!
+pids+=($UPSTREAM_PID)
 wait_port "$UPSTREAM_PORT"
 "$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" 2>"$work/nginx.err" &
 NGINX_PID=$!
@@ -405,9 +408,11 @@ run_wrk() { # name seconds -> prints: rps p50ms p99ms requests errors cpu_us_per
   local name=$1 secs=$2 out="$work/wrk.out"
   local s1=0 s2=0
   if [ "$MODE" = rules ]; then sleep 1.1; s1=$(served v1); s2=$(served v2); fi
-  local c0; c0=$(cpu_ticks "${PID[$name]}")
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${wrk_script[@]}" "http://127.0.0.1:${PORT[$name]}/" > "$out"
-  local c1; c1=$(cpu_ticks "${PID[$name]}")
+  local c0 u0; c0=$(cpu_ticks "${PID[$name]}"); u0=$(cpu_ticks "$UPSTREAM_PID")
+  # wrk runs in a shell that prints its waited-for children's CPU (cutime + cstime: wrk's) after it.
+  local w; w=$(sh -c 'wrk "$@" > "$0"; awk "{print \$16 + \$17}" /proc/$$/stat' "$out" \
+    -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" --latency "${wrk_script[@]}" "http://127.0.0.1:${PORT[$name]}/")
+  local c1 u1; c1=$(cpu_ticks "${PID[$name]}"); u1=$(cpu_ticks "$UPSTREAM_PID")
   local rps p50 p99 reqs errs
   rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
   p50=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
@@ -415,13 +420,15 @@ run_wrk() { # name seconds -> prints: rps p50ms p99ms requests errors cpu_us_per
   reqs=$(awk '/requests in/ {print $1}' "$out")
   errs=$(awk '/Non-2xx/ {n += $NF} /Socket errors/ {gsub(/,/, ""); n += $4 + $6 + $8 + $10} END {print n + 0}' "$out")
   local cpu; cpu=$(awk -v d=$((c1 - c0)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", d / hz * 1e6 / r }')
+  local up; up=$(awk -v d=$((u1 - u0)) -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", d / hz * 1e6 / r }')
+  local wk; wk=$(awk -v d="$w" -v hz="$CLK_TCK" -v r="$reqs" 'BEGIN { printf "%.2f", d / hz * 1e6 / r }')
   local rss; rss=$(awk -v k="$(rss_kb "${PID[$name]}")" 'BEGIN { printf "%.1f", k / 1024 }')
   local share=-
   if [ "$MODE" = rules ]; then
     sleep 1.1
     share=$(awk -v a=$(($(served v1) - s1)) -v b=$(($(served v2) - s2)) 'BEGIN { printf "%.1f", a + b ? 100 * b / (a + b) : 0 }')
   fi
-  echo "$rps $p50 $p99 $reqs $errs $cpu $rss $share"
+  echo "$rps $p50 $p99 $reqs $errs $cpu $rss $share $up $wk"
 }
 
 if [ "$MODE" = rules ]; then
@@ -440,12 +447,12 @@ echo
 if [ "$WARMUP" -gt 0 ]; then
   for name in $PROXIES; do run_wrk "$name" "$WARMUP" > /dev/null; done
 fi
-printf "%-5s %-8s %10s %8s %8s %9s %7s %12s %8s %6s\n" round proxy "req/s" "p50 ms" "p99 ms" requests errors "cpu us/req" "rss MB" "v2 %"
+printf "%-5s %-8s %10s %8s %8s %9s %7s %12s %8s %6s %10s %10s\n" round proxy "req/s" "p50 ms" "p99 ms" requests errors "cpu us/req" "rss MB" "v2 %" "upstream" "wrk"
 for round in $(seq 1 "$ROUNDS"); do
   for name in $PROXIES; do
-    read -r rps p50 p99 reqs errs cpu rss share < <(run_wrk "$name" "$DURATION")
-    printf "%-5s %-8s %10.0f %8.3f %8.3f %9d %7d %12.2f %8.1f %6s\n" "$round" "$name" "$rps" "$p50" "$p99" "$reqs" "$errs" "$cpu" "$rss" "$share"
-    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$name" "$rps" "$p50" "$p99" "$errs" "$cpu" "$rss" >> "$results"
+    read -r rps p50 p99 reqs errs cpu rss share up wk < <(run_wrk "$name" "$DURATION")
+    printf "%-5s %-8s %10.0f %8.3f %8.3f %9d %7d %12.2f %8.1f %6s %10.2f %10.2f\n" "$round" "$name" "$rps" "$p50" "$p99" "$reqs" "$errs" "$cpu" "$rss" "$share" "$up" "$wk"
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n" "$round" "$name" "$rps" "$p50" "$p99" "$errs" "$cpu" "$rss" "$up" "$wk" >> "$results"
   done
 done
 
@@ -453,9 +460,9 @@ echo
 echo "== medians over $ROUNDS rounds"
 median() { sort -g | awk '{a[NR] = $1} END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 col() { awk -F'\t' -v n="$1" -v c="$2" '$2 == n {print $c}' "$results" | median; }
-printf "%-8s %10s %8s %8s %12s %8s\n" proxy "req/s" "p50 ms" "p99 ms" "cpu us/req" "rss MB"
+printf "%-8s %10s %8s %8s %12s %8s %14s %10s\n" proxy "req/s" "p50 ms" "p99 ms" "cpu us/req" "rss MB" "upstream us/req" "wrk us/req"
 for name in $PROXIES; do
-  printf "%-8s %10.0f %8.3f %8.3f %12.2f %8.1f\n" "$name" "$(col "$name" 3)" "$(col "$name" 4)" "$(col "$name" 5)" "$(col "$name" 7)" "$(col "$name" 8)"
+  printf "%-8s %10.0f %8.3f %8.3f %12.2f %8.1f %14.2f %10.2f\n" "$name" "$(col "$name" 3)" "$(col "$name" 4)" "$(col "$name" 5)" "$(col "$name" 7)" "$(col "$name" 8)" "$(col "$name" 9)" "$(col "$name" 10)"
 done
 echo
 [ "$MODE" = plain ] || echo "(v2 %: the share of a run's requests the upstream logged on v2; expected about 15 + 85 * CANARY_WEIGHT / 100)"

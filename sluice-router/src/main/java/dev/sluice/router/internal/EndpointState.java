@@ -26,6 +26,9 @@ final class EndpointState {
   /** True while the replica is in no listener's table: pooled connections close on return. */
   volatile boolean retired;
 
+  /** When {@link #retired} was last set (router ticker, nanoseconds). */
+  volatile long retiredAt;
+
   /** Whether outlier detection took the replica out of traffic for a while. */
   volatile boolean ejected;
 

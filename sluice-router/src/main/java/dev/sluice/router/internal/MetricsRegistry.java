@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -65,6 +66,29 @@ final class MetricsRegistry implements RouterMetrics {
     return flags.computeIfAbsent(
         new FlagKey(app, flag, variant),
         k -> new VersionMetrics(app, variant, loops, ticker, origin));
+  }
+
+  /**
+   * Forgets the metrics of versions that are in no table ({@code inTables} holds those that are)
+   * and were quiet for longer than the longest window, so that a router with a release a minute
+   * does not keep every version it ever served (about 280 KB each, mostly window slots). Their
+   * series leave the Prometheus export; a version that comes back starts from zero, which
+   * Prometheus reads as a counter reset. Returns how many were forgotten.
+   */
+  int forget(Set<VersionMetrics> inTables) {
+    int n = 0;
+    for (Map.Entry<Key, VersionMetrics> e : versions.entrySet()) {
+      VersionMetrics m = e.getValue();
+      if (!inTables.contains(m) && m.quietLongerThanWindows() && versions.remove(e.getKey(), m)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** How many versions have metrics. */
+  int versionCount() {
+    return versions.size();
   }
 
   void flushAll() {

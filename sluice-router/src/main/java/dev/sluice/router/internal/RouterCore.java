@@ -20,7 +20,9 @@ import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -70,6 +72,10 @@ public final class RouterCore implements Router {
   final ShadowSender[] shadowSenders;
 
   private final ScheduledFuture<?> metricsTick;
+  private final ScheduledFuture<?> forgetTick;
+
+  /** How long a retired replica's state is kept before it may be forgotten (10 minutes). */
+  private static final long FORGET_ENDPOINT_AFTER = TimeUnit.MINUTES.toNanos(10);
 
   private RouterCore(RouterOptions options) {
     this.options = options;
@@ -102,6 +108,7 @@ public final class RouterCore implements Router {
     }
     // Keeps the 1-second windows aligned even when nobody reads them.
     this.metricsTick = loops[0].scheduleAtFixedRate(metrics::flushAll, 1, 1, TimeUnit.SECONDS);
+    this.forgetTick = loops[0].scheduleAtFixedRate(this::forgetUnused, 10, 10, TimeUnit.SECONDS);
   }
 
   /** Starts a router; see {@link Router#create}. */
@@ -198,6 +205,7 @@ public final class RouterCore implements Router {
     for (EndpointState s : endpoints.values()) {
       boolean retire = !used.contains(s);
       if (retire && !s.retired) {
+        s.retiredAt = ticker.nanos();
         s.retired = true;
         for (int i = 0; i < loops.length; i++) {
           int loop = i;
@@ -213,6 +221,41 @@ public final class RouterCore implements Router {
         s.retired = false;
       }
     }
+  }
+
+  /**
+   * Lets go of what versions and replicas that left every table keep: the metrics of versions quiet
+   * for longer than the longest window, and the state of retired replicas that are not
+   * health-checked and have nothing in flight (a replica coming back gets a new state, as a new one
+   * does). With a release a minute both would otherwise grow for as long as the router runs.
+   */
+  synchronized void forgetUnused() {
+    Set<VersionMetrics> inTables = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (ListenerImpl l : listeners) {
+      for (CompiledTable t : l.routes.tables()) {
+        for (VersionEntry v : t.versions) {
+          inTables.add(v.metrics);
+        }
+      }
+    }
+    metrics.forget(inTables);
+    // Long after retirement: a request that picked the replica from an older table has ended, and
+    // nobody waits for it to drain (a missing state reads as drained).
+    long now = ticker.nanos();
+    endpoints
+        .values()
+        .removeIf(
+            s ->
+                s.retired
+                    && now - s.retiredAt > FORGET_ENDPOINT_AFTER
+                    && !s.watched
+                    && s.inFlight() == 0
+                    && s.tunnels() == 0);
+  }
+
+  /** How many replicas the router keeps a state for (retired ones included until forgotten). */
+  int endpointStates() {
+    return endpoints.size();
   }
 
   private List<MetricsRegistry.ReplicaHealth> replicaHealth() {
@@ -310,6 +353,7 @@ public final class RouterCore implements Router {
     }
     healthChecker.stopAll();
     metricsTick.cancel(false);
+    forgetTick.cancel(false);
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -77,6 +77,9 @@ final class VersionMetrics {
   /** The second of the last flush that had traffic; -1 once the windows were released. */
   private long lastActive = -1;
 
+  /** The second of creation or of the last flush that had traffic. */
+  private long quietSince;
+
   private final long[] flushed = new long[SlotRing.COUNTERS];
   private final long[] deltas = new long[SlotRing.COUNTERS];
   private final long[] bucketCounts = new long[BUCKETS.length];
@@ -98,6 +101,7 @@ final class VersionMetrics {
     for (int i = 0; i < BUCKETS.length; i++) {
       bucketMicros[i] = Math.round(BUCKETS[i] * 1_000_000);
     }
+    this.quietSince = Math.max(0, (ticker.nanos() - origin) / SECOND);
   }
 
   void started(int loop) {
@@ -215,6 +219,15 @@ final class VersionMetrics {
     return counters.sum(SUM_MICROS) / 1e6;
   }
 
+  /**
+   * Whether nothing was recorded for longer than the longest window and nothing is in flight: no
+   * window can read anything of this version, so a version in no table may be forgotten.
+   */
+  synchronized boolean quietLongerThanWindows() {
+    long second = Math.max(0, (ticker.nanos() - origin) / SECOND);
+    return second - quietSince > (long) tens.size() * 10 && inFlight() == 0;
+  }
+
   /** How many window slots hold a latency histogram (memory kept for the windows). */
   synchronized int windowHistograms() {
     return seconds.histograms() + tens.histograms();
@@ -248,6 +261,7 @@ final class VersionMetrics {
       return;
     }
     lastActive = second;
+    quietSince = second;
     seconds.add(second, merged, deltas);
     tens.add(second / 10, merged, deltas);
     long count = merged.getTotalCount();
