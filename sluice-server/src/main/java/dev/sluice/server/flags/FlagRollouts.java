@@ -727,21 +727,19 @@ public final class FlagRollouts implements AutoCloseable {
 
   /** Puts the flag back as before the rollout. */
   private void applyRevert(Run r, String why) {
-    {
-      FlagCommit c =
-          flags.rolloutRevert(
-              r.plan.key(),
-              r.before,
-              r.actor + " (rollout)",
-              "rollout of " + r.plan.key() + " reverted: " + why);
-      end(
-          r,
-          State.REVERTED,
-          why
-              + "; the flag is back as before the rollout (flag set version "
-              + c.version().version()
-              + ")");
-    }
+    FlagCommit c =
+        flags.rolloutRevert(
+            r.plan.key(),
+            r.before,
+            r.actor + " (rollout)",
+            "rollout of " + r.plan.key() + " reverted: " + why);
+    end(
+        r,
+        State.REVERTED,
+        why
+            + "; the flag is back as before the rollout (flag set version "
+            + c.version().version()
+            + ")");
   }
 
   private void end(Run r, State state, String reason) {
@@ -783,6 +781,8 @@ public final class FlagRollouts implements AutoCloseable {
       return false;
     }
     if (!resumed) {
+      // A new leader may not have heard of the old leader's last flag change yet.
+      flags.refresh();
       List<FlagRolloutRecord> stored = store.flagRollouts(); // a failure is retried next tick
       resumed = true;
       for (FlagRolloutRecord rec : stored) {
