@@ -399,7 +399,7 @@ public final class FlagService implements AutoCloseable {
    *
    * @return whether a newer version was loaded
    */
-  public boolean refresh() {
+  boolean refresh() {
     Optional<FlagVersionRecord> newest = store.latestFlagVersion();
     if (newest.isEmpty() || newest.get().version() <= current.get().version()) {
       return false;
