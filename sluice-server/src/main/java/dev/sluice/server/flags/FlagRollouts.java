@@ -1,15 +1,11 @@
 package dev.sluice.server.flags;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.core.analysis.AnalysisResult;
 import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.analysis.AnalysisSpec;
-import dev.sluice.core.analysis.BuiltinMetric;
-import dev.sluice.core.analysis.MannWhitneyJudge;
-import dev.sluice.core.analysis.MetricSpec;
 import dev.sluice.core.spec.Durations;
 import dev.sluice.flags.Flag;
 import dev.sluice.flags.FlagConfig;
@@ -23,7 +19,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -59,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * revert. Someone else changing the flag during a rollout, or while no process ran it, cancels it
  * and leaves the flag as they left it. Processes that do not lead run nothing and answer {@link
  * #status} from the store.
+ *
+ * <p>It is a larger file than most on purpose: a rollout's steps, the records written ahead of them
+ * and their resumption after a restart must agree, so they are read in one place. The plan's checks
+ * and stored form are in {@link RolloutPlans}.
  */
 public final class FlagRollouts implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FlagRollouts.class);
@@ -280,28 +279,13 @@ public final class FlagRollouts implements AutoCloseable {
      * @throws IllegalArgumentException when the record cannot be read
      */
     Run(FlagRolloutRecord rec) {
-      JsonNode p = json(rec.plan());
-      List<Integer> steps = new ArrayList<>();
-      p.path("steps").forEach(n -> steps.add(n.intValue()));
-      List<String> metrics = new ArrayList<>();
-      p.path("metrics").forEach(n -> metrics.add(n.textValue()));
-      this.app = p.path("app").asText();
-      this.control = p.path("control").asText();
-      this.plan =
-          new Plan(
-              rec.key(),
-              app,
-              p.path("variant").asText(),
-              control,
-              steps,
-              Duration.parse(p.path("stepDuration").asText()),
-              metrics,
-              Duration.parse(p.path("analysisInterval").asText()),
-              p.path("minRequests").asLong(),
-              p.path("failureLimit").asInt());
+      JsonNode p = RolloutPlans.json(rec.plan());
+      this.plan = RolloutPlans.fromJson(rec.key(), p);
+      this.app = Objects.requireNonNull(plan.app());
+      this.control = Objects.requireNonNull(plan.control());
       this.actor = rec.actor();
       this.before = p.path("before");
-      this.spec = analysis(plan);
+      this.spec = RolloutPlans.analysis(plan);
       this.startedAt = rec.startedAt();
       this.stepStarted = clock.instant();
       this.analysis = AnalysisRun.start(spec, stepStarted);
@@ -309,25 +293,16 @@ public final class FlagRollouts implements AutoCloseable {
       this.state = State.valueOf(rec.state());
       this.reason = rec.reason();
       this.endedAt = rec.endedAt();
-      this.written = rec.written() == null ? null : json(rec.written());
-      json(rec.events()).forEach(n -> events.add(n.asText()));
-      if (before.isMissingNode() || step < 0 || step >= steps.size()) {
+      this.written = rec.written() == null ? null : RolloutPlans.json(rec.written());
+      RolloutPlans.json(rec.events()).forEach(n -> events.add(n.asText()));
+      if (before.isMissingNode() || step < 0 || step >= plan.steps().size()) {
         throw new IllegalArgumentException("the stored plan lacks the flag's definition or step");
       }
     }
 
     /** What is stored: enough to resume it. */
     FlagRolloutRecord record() {
-      ObjectNode p = FlagEdits.MAPPER.createObjectNode();
-      p.put("app", app).put("variant", plan.variant()).put("control", control);
-      ArrayNode steps = p.putArray("steps");
-      plan.steps().forEach(steps::add);
-      p.put("stepDuration", plan.stepDuration().toString());
-      ArrayNode metrics = p.putArray("metrics");
-      plan.metrics().forEach(metrics::add);
-      p.put("analysisInterval", plan.analysisInterval().toString())
-          .put("minRequests", plan.minRequests())
-          .put("failureLimit", plan.failureLimit());
+      ObjectNode p = RolloutPlans.toJson(plan, app, control);
       p.set("before", before);
       ArrayNode lines = FlagEdits.MAPPER.createArrayNode();
       events.forEach(lines::add);
@@ -340,9 +315,9 @@ public final class FlagRollouts implements AutoCloseable {
           startedAt,
           endedAt,
           clock.instant(),
-          text(p),
-          written == null ? null : text(written),
-          text(lines));
+          RolloutPlans.text(p),
+          written == null ? null : RolloutPlans.text(written),
+          RolloutPlans.text(lines));
     }
 
     void event(String text) {
@@ -395,28 +370,32 @@ public final class FlagRollouts implements AutoCloseable {
     }
     List<String> variants = flag.variantNames();
     if (!variants.contains(plan.variant())) {
-      throw invalid("variant", plan.variant(), "one of the flag's variants " + variants);
+      throw RolloutPlans.invalid(
+          "variant", plan.variant(), "one of the flag's variants " + variants);
     }
     String control = control(plan, flag);
     String app = app(plan);
-    checkSteps(plan.steps());
+    RolloutPlans.checkSteps(plan.steps());
     if (plan.stepDuration().compareTo(Duration.ofSeconds(1)) < 0
         || plan.stepDuration().compareTo(Duration.ofHours(24)) > 0) {
-      throw invalid("interval", Durations.format(plan.stepDuration()), "1s..24h");
+      throw RolloutPlans.invalid("interval", Durations.format(plan.stepDuration()), "1s..24h");
     }
     if (plan.analysisInterval().compareTo(Duration.ofSeconds(1)) < 0
         || plan.analysisInterval().compareTo(AnalysisSpec.MAX_WINDOW) > 0) {
-      throw invalid("analysisInterval", Durations.format(plan.analysisInterval()), "1s..10m");
+      throw RolloutPlans.invalid(
+          "analysisInterval", Durations.format(plan.analysisInterval()), "1s..10m");
     }
     if (plan.minRequests() < 1) {
-      throw invalid("minRequests", Long.toString(plan.minRequests()), "1 or more");
+      throw RolloutPlans.invalid("minRequests", Long.toString(plan.minRequests()), "1 or more");
     }
     if (plan.failureLimit() < 0) {
-      throw invalid("failureLimit", Integer.toString(plan.failureLimit()), "0 or more");
+      throw RolloutPlans.invalid(
+          "failureLimit", Integer.toString(plan.failureLimit()), "0 or more");
     }
-    AnalysisSpec spec = analysis(plan);
+    AnalysisSpec spec = RolloutPlans.analysis(plan);
     // Fails here, before anything is stored, when the flag's weights cannot be set.
-    FlagEdits.setWeights(flags.current().flags(), key, weights(plan, control, 0), null);
+    FlagEdits.setWeights(
+        flags.current().flags(), key, RolloutPlans.weights(plan, control, 0), null);
     Run r = new Run(plan, app, control, actor, flag.toJson(), spec);
     r.event(
         "rollout of "
@@ -453,14 +432,14 @@ public final class FlagRollouts implements AutoCloseable {
       } else if (variants.size() == 2) {
         control = variants.get(0).equals(plan.variant()) ? variants.get(1) : variants.get(0);
       } else {
-        throw invalid(
+        throw RolloutPlans.invalid(
             "control",
             "none",
             "the variant that gives up traffic, one of " + variants + " other than the rollout's");
       }
     }
     if (!variants.contains(control) || control.equals(plan.variant())) {
-      throw invalid(
+      throw RolloutPlans.invalid(
           "control", control, "one of the flag's variants " + variants + " other than variant");
     }
     return control;
@@ -470,7 +449,7 @@ public final class FlagRollouts implements AutoCloseable {
     List<String> apps = edge.appsEvaluating(plan.key());
     if (plan.app() != null) {
       if (!apps.contains(plan.app())) {
-        throw invalid(
+        throw RolloutPlans.invalid(
             "app",
             plan.app(),
             "an app whose edgeFlags.keys lists "
@@ -488,73 +467,10 @@ public final class FlagRollouts implements AutoCloseable {
               + " its variants cannot be measured");
     }
     if (apps.size() > 1) {
-      throw invalid("app", "none", "one of " + apps + ": several apps evaluate " + plan.key());
+      throw RolloutPlans.invalid(
+          "app", "none", "one of " + apps + ": several apps evaluate " + plan.key());
     }
     return apps.get(0);
-  }
-
-  private static void checkSteps(List<Integer> steps) {
-    if (steps.isEmpty()) {
-      throw invalid("steps", "[]", "weights in percent, increasing, e.g. 5,25,50,100");
-    }
-    int last = 0;
-    for (int w : steps) {
-      if (w < 1 || w > 100 || w <= last) {
-        throw invalid(
-            "steps", steps.toString(), "weights 1..100 in percent, each above the one before");
-      }
-      last = w;
-    }
-  }
-
-  private static AnalysisSpec analysis(Plan plan) {
-    if (plan.metrics().isEmpty()) {
-      throw invalid("analysis", "[]", "some of error_rate, latency_p50, latency_p90, ...");
-    }
-    List<MetricSpec> metrics = new ArrayList<>();
-    for (String name : plan.metrics()) {
-      BuiltinMetric m = BuiltinMetric.bySpecName(name);
-      if (m == null || !m.hasSamples()) {
-        throw invalid(
-            "analysis",
-            name,
-            "error_rate, latency_p50, latency_p90, latency_p95 or latency_p99 (compared per"
-                + " request with the other variants)");
-      }
-      if (metrics.stream().anyMatch(x -> x.name().equals(name))) {
-        throw invalid("analysis", name, "each metric once");
-      }
-      // Critical: a variant that is worse on any one metric fails the measurement.
-      metrics.add(
-          MetricSpec.of(name, new MetricSpec.Builtin(m), MetricSpec.Conditions.NONE)
-              .withCritical(true));
-    }
-    return new AnalysisSpec(
-        plan.analysisInterval(),
-        null,
-        Duration.ZERO,
-        plan.analysisInterval(),
-        plan.failureLimit(),
-        AnalysisSpec.DEFAULT_CONSECUTIVE_ERROR_LIMIT,
-        null,
-        plan.minRequests(),
-        MannWhitneyJudge.DEFAULT_CONFIDENCE,
-        AnalysisSpec.DEFAULT_PASS_SCORE,
-        AnalysisSpec.DEFAULT_MARGINAL_SCORE,
-        metrics);
-  }
-
-  private static FlagEditException invalid(String field, String value, String expected) {
-    return new FlagEditException(
-        Kind.INVALID, field + ": " + value + " (expected: " + expected + ")");
-  }
-
-  private static SequencedMap<String, Integer> weights(Plan plan, String control, int step) {
-    int w = plan.steps().get(step);
-    SequencedMap<String, Integer> weights = new LinkedHashMap<>();
-    weights.put(plan.variant(), w);
-    weights.put(control, 100 - w);
-    return weights;
   }
 
   /**
@@ -565,7 +481,7 @@ public final class FlagRollouts implements AutoCloseable {
    */
   private void setStep(Run r, int step) {
     int w = r.plan.steps().get(step);
-    SequencedMap<String, Integer> weights = weights(r.plan, r.control, step);
+    SequencedMap<String, Integer> weights = RolloutPlans.weights(r.plan, r.control, step);
     int from = r.step;
     r.step = step;
     try {
@@ -819,7 +735,7 @@ public final class FlagRollouts implements AutoCloseable {
   private void resumeStep(Run r) {
     String key = r.plan.key();
     JsonNode from = canonical(key, r.written != null ? r.written : r.before);
-    SequencedMap<String, Integer> weights = weights(r.plan, r.control, r.step);
+    SequencedMap<String, Integer> weights = RolloutPlans.weights(r.plan, r.control, r.step);
     JsonNode there =
         FlagEdits.setWeights(
                 FlagEdits.put(flags.current().flags(), key, from).next(), key, weights, null)
@@ -880,22 +796,6 @@ public final class FlagRollouts implements AutoCloseable {
         .flag(key)
         .map(Flag::toJson)
         .orElseThrow();
-  }
-
-  private static JsonNode json(String text) {
-    try {
-      return FlagEdits.MAPPER.readTree(text);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage(), e);
-    }
-  }
-
-  private static String text(JsonNode json) {
-    try {
-      return FlagEdits.MAPPER.writeValueAsString(json);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("JSON always serializes", e);
-    }
   }
 
   /** Stops watching; rollouts stay where they are, stored, for the next leader to resume. */
