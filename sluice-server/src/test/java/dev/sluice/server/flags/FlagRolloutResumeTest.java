@@ -294,6 +294,44 @@ class FlagRolloutResumeTest {
   }
 
   @Test
+  void aRevertStoredButNotMadeIsMadeAfterARestart() throws Exception {
+    Life first = life(() -> true);
+    first.flags().importSet(FlagSet.parse(FLAGS), false, "test", null);
+    String before = definition(first.flags());
+    first.rollouts().start(plan(Duration.ofMinutes(10)), "ci");
+    first.close();
+    // The process stopped right after storing its decision to revert, before making it.
+    try (Store s = Store.sqlite(dir.resolve("sluice.db"))) {
+      FlagRolloutRecord r = s.flagRollout(KEY).orElseThrow();
+      s.putFlagRollout(
+          new FlagRolloutRecord(
+              r.key(),
+              "REVERTING",
+              r.step(),
+              r.actor(),
+              "analysis failed: error_rate",
+              r.startedAt(),
+              null,
+              r.updatedAt(),
+              r.plan(),
+              r.written(),
+              r.events()));
+    }
+
+    Life second = life(() -> true);
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () ->
+                second.rollouts().status(KEY).orElseThrow().state() == FlagRollouts.State.REVERTED);
+    assertThat(definition(second.flags())).isEqualTo(before);
+    assertThat(second.rollouts().status(KEY).orElseThrow().reason())
+        .startsWith("analysis failed: error_rate; the flag is back as before the rollout");
+    assertThat(second.flags().history(KEY).stream().map(FlagChangeRecord::action).toList())
+        .containsExactly("import", "rollout", "rollout-revert");
+  }
+
+  @Test
   void aFlagChangedWhileNoProcessRanTheRolloutCancelsIt() throws Exception {
     Life first = life(() -> true);
     first.flags().importSet(FlagSet.parse(FLAGS), false, "test", null);
