@@ -151,7 +151,8 @@ final class FlagRolloutCommands {
         print(s);
         return 0;
       }
-      while (s.path("state").asText().equals("RUNNING")) {
+      while (s.path("state").asText().equals("RUNNING")
+          || s.path("state").asText().equals("REVERTING")) {
         try {
           Thread.sleep(500); // polling pace, not synchronization
         } catch (InterruptedException e) {

@@ -92,6 +92,72 @@ class FlagRolloutIT {
     }
   }
 
+  private static com.fasterxml.jackson.databind.JsonNode rollout(Sluice s) throws Exception {
+    HttpResponse<String> r =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create(s.apiUrl() + "/api/v1/flags/new-checkout/rollout"))
+                    .header("Authorization", "Bearer " + s.token())
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    return dev.sluice.server.api.Json.MAPPER.readTree(r.body());
+  }
+
+  @Test
+  void aRolloutSurvivesAKillOfSluiceAndGoesOnAtItsStep() throws Exception {
+    String spec =
+        Sluice.sampleSpec(1, "blueGreen: {}")
+            + "    edgeFlags: {keys: [new-checkout], targetingKey: {header: x-user-id}}\n";
+    Files.writeString(dir.resolve("flags.json"), FLAGS);
+    try (Sluice s = new Sluice(dir, spec).up()) {
+      assertThat(s.cli("deploy", "shop", "v1", "--wait").exit()).isZero();
+      assertThat(s.cli("flags", "import", dir.resolve("flags.json").toString()).exit()).isZero();
+      try (Users users = new Users(s.status().path("listen").asText(), 2)) {
+        Sluice.Result started =
+            s.cli(
+                "flags",
+                "rollout",
+                "new-checkout",
+                "--variant",
+                "on",
+                "--steps",
+                "20,50,100",
+                "--interval",
+                "3s",
+                "--analysis",
+                "error_rate",
+                "--analysis-interval",
+                "1s",
+                "--min-requests",
+                "5",
+                "--detach");
+        assertThat(started.exit()).as(started.toString()).isZero();
+        await().atMost(Duration.ofSeconds(30)).until(() -> rollout(s).path("step").asInt() == 2);
+        s.kill();
+      }
+      s.up();
+      var resumed = rollout(s);
+      assertThat(resumed.path("state").asText()).as(resumed.toString()).isEqualTo("RUNNING");
+      assertThat(resumed.path("step").asInt()).isEqualTo(2);
+      // The app's listener has a new port after the restart (the spec says port 0).
+      try (Users users = new Users(s.status().path("listen").asText(), 2)) {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> !rollout(s).path("state").asText().equals("RUNNING"));
+      }
+      var done = rollout(s);
+      assertThat(done.path("state").asText()).as(done.toString()).isEqualTo("COMPLETED");
+      assertThat(done.path("events").toString())
+          .contains("resumed at step 2/3 after a restart: the flag has its weights");
+      // Each step was set once: the restart did not set step 2 again.
+      String history = s.cli("flags", "history", "new-checkout").out();
+      assertThat(history.split("rollout step 2/3", -1)).hasSize(2);
+      assertThat(history).contains("rollout step 3/3");
+    }
+  }
+
   @Test
   void aFailingVariantIsRevertedAndAHealthyOneRollsOutToEveryone() throws Exception {
     String spec =

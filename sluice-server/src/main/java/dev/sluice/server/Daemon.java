@@ -68,6 +68,12 @@ public final class Daemon implements AutoCloseable {
   /** The name of the token in {@code admin.token}, as the event log records its actions. */
   public static final String ADMIN = "admin";
 
+  /**
+   * How often a process on a shared store looks for flag changes made by another when no
+   * notification came (PostgreSQL's NOTIFY brings them at once).
+   */
+  static final Duration FLAGS_FOLLOW_INTERVAL = Duration.ofSeconds(1);
+
   private final Path stateDir;
   private final List<AutoCloseable> parts;
   private final FileLock lock;
@@ -286,12 +292,21 @@ public final class Daemon implements AutoCloseable {
       }
       FlagService flags = FlagService.start(store, o.clock());
       parts.add(flags);
+      if (store.isShared()) {
+        // Other processes change the flags too (the leader, through its API and rollouts).
+        flags.follow(store::onChange, FLAGS_FOLLOW_INTERVAL);
+      }
       if (spec.flags() != null && !o.sharing().routerOnly()) {
         flags.watchFile(baseDir.resolve(spec.flags().file()));
       }
       EdgeFlagBindings edgeFlags = new EdgeFlagBindings(router, flags);
       edgeFlags.install(spec.apps());
-      FlagRollouts rollouts = new FlagRollouts(flags, analyzer, edgeFlags, o.clock());
+      Leadership leads =
+          kubernetes != null
+              ? kubernetes.leadership()
+              : shared != null ? shared : Leadership.ALWAYS;
+      FlagRollouts rollouts =
+          new FlagRollouts(flags, analyzer, edgeFlags, o.clock(), leads::isLeader);
       parts.add(rollouts);
       FlagsApi flagsApi = new FlagsApi(flags);
       Dashboard dashboard =

@@ -46,4 +46,16 @@ public interface FlagStore {
 
   /** When each flag was last evaluated, as recorded. */
   Map<String, Instant> flagEvaluations();
+
+  /**
+   * Stores a guarded rollout, replacing the stored rollout of the same flag (running or ended).
+   * Another process is told through {@link Store#onChange} with {@link Store#FLAGS}.
+   */
+  void putFlagRollout(FlagRolloutRecord rollout);
+
+  /** The newest rollout of a flag, if it had one. */
+  Optional<FlagRolloutRecord> flagRollout(String key);
+
+  /** The newest rollout of every flag that had one, in key order. */
+  List<FlagRolloutRecord> flagRollouts();
 }

@@ -118,10 +118,17 @@ public interface Store extends FlagStore, LeaseStore, AutoCloseable {
   Store fencedBy(Supplier<@Nullable Lease> fence);
 
   /**
+   * What {@link #onChange} listeners are told when any process stored a new version of the flag set
+   * or wrote a flag rollout. No app has this name ({@code #} is not allowed in one).
+   */
+  String FLAGS = "#flags";
+
+  /**
    * Calls {@code listener} with an app's name soon after any process appended events of it or
-   * changed its replicas, or with {@code *} when changes may have been missed (after the store was
-   * unreachable). Best effort: a store that cannot notify (SQLite) never calls it, so readers poll
-   * as well. The listener runs on a thread of the store and must not block.
+   * changed its replicas, with {@link #FLAGS} after a change of the flags, or with {@code *} when
+   * changes may have been missed (after the store was unreachable). Best effort: a store that
+   * cannot notify (SQLite) never calls it, so readers poll as well. The listener runs on a thread
+   * of the store and must not block.
    *
    * @return stops the notifications
    */

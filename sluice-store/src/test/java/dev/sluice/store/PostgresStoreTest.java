@@ -157,6 +157,23 @@ class PostgresStoreTest extends StoreContract {
   }
 
   @Test
+  void anotherProcessIsNotifiedOfFlagVersionsAndRollouts() throws Exception {
+    Store writer = store();
+    Store reader = reopen();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (AutoCloseable sub = reader.onChange(seen::add)) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains("*"));
+      writer.appendFlagVersion(
+          new FlagVersionRecord(1, T0, "ci", "import", "imported", "{\"flags\": {}}"), List.of());
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(Store.FLAGS));
+      seen.clear();
+      writer.putFlagRollout(
+          new FlagRolloutRecord("a", "RUNNING", 0, "ci", "", T0, null, T0, "{}", null, "[]"));
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.contains(Store.FLAGS));
+    }
+  }
+
+  @Test
   void aStoreThatLostItsDatabaseFailsClearlyAndWorksAgainWhenItReturns() throws Exception {
     Store s = store();
     s.putInstance(new InstanceRecord("shop", "v1", 0, 1, 41000, T0));

@@ -266,6 +266,50 @@ abstract class StoreContract {
     assertThat(again.flagEvaluations()).isEqualTo(Map.of("a", T0));
   }
 
+  private static FlagRolloutRecord rollout(
+      String key, String state, int step, @org.jspecify.annotations.Nullable Instant endedAt) {
+    return new FlagRolloutRecord(
+        key,
+        state,
+        step,
+        "ci",
+        endedAt == null ? "" : "every step passed its analysis",
+        T0,
+        endedAt,
+        endedAt == null ? T0.plusSeconds(step) : endedAt,
+        "{\"variant\":\"on\",\"steps\":[5,50,100]}",
+        step == 0 ? null : "{\"state\":\"ENABLED\"}",
+        "[\"started\",\"step " + (step + 1) + "\"]");
+  }
+
+  @Test
+  void flagRolloutsAreStoredReplacedPerFlagAndListedByKey() {
+    Store store = store();
+    assertThat(store.flagRollouts()).isEmpty();
+    assertThat(store.flagRollout("b")).isEmpty();
+    FlagRolloutRecord b = rollout("b", "RUNNING", 0, null);
+    store.putFlagRollout(b);
+    FlagRolloutRecord a = rollout("a", "RUNNING", 1, null);
+    store.putFlagRollout(a);
+    assertThat(store.flagRollout("b")).contains(b);
+    assertThat(store.flagRollouts()).containsExactly(a, b);
+
+    FlagRolloutRecord done = rollout("b", "COMPLETED", 2, T0.plusSeconds(30));
+    store.putFlagRollout(done);
+    assertThat(store.flagRollout("b")).contains(done);
+    assertThat(store.flagRollouts()).containsExactly(a, done);
+  }
+
+  @Test
+  void flagRolloutsSurviveAReopen() {
+    Store store = store();
+    FlagRolloutRecord r = rollout("new-checkout", "RUNNING", 1, null);
+    store.putFlagRollout(r);
+    store.close();
+
+    assertThat(reopen().flagRollouts()).containsExactly(r);
+  }
+
   @Test
   void checkPassesOnAWorkingStore() {
     store().check();

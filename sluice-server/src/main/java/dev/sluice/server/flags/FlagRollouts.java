@@ -1,25 +1,28 @@
 package dev.sluice.server.flags;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.core.analysis.AnalysisResult;
 import dev.sluice.core.analysis.AnalysisRun;
 import dev.sluice.core.analysis.AnalysisSpec;
-import dev.sluice.core.analysis.BuiltinMetric;
-import dev.sluice.core.analysis.MannWhitneyJudge;
-import dev.sluice.core.analysis.MetricSpec;
 import dev.sluice.core.spec.Durations;
 import dev.sluice.flags.Flag;
 import dev.sluice.flags.FlagConfig;
 import dev.sluice.flags.FlagState;
 import dev.sluice.server.analysis.Analyzer;
 import dev.sluice.server.flags.FlagEditException.Kind;
+import dev.sluice.store.FlagRolloutRecord;
+import dev.sluice.store.FlagStore;
+import dev.sluice.store.StoreException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.SequencedMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,9 +44,20 @@ import org.slf4j.LoggerFactory;
  * it was before the rollout (a new audited change). LaunchDarkly calls this a guarded rollout; here
  * the app needs no SDK, as the router picks the variant and measures it.
  *
- * <p>Rollouts live in memory, run on one thread of their own and are not resumed after a restart: a
- * daemon that stops during a rollout leaves the flag at the weights of the last step reached.
- * Someone else changing the flag during a rollout cancels it and leaves the flag as they left it.
+ * <p>Rollouts run on one thread of their own, in the process that leads, and are kept in the store
+ * ({@link FlagStore#putFlagRollout}) like a release's event log: every transition (a step about to
+ * be set, a step set, a revert about to be made, an end) is written before the flag set is changed
+ * for it, so a daemon killed during a rollout, or a new leader after a failover, resumes it: each
+ * stored {@code RUNNING} rollout goes on at its recorded step, whose weights are set again only
+ * when the flag is not there already, and whose time and analysis start over (the measurements
+ * before the restart are lost with the process). A stored {@code REVERTING} rollout finishes its
+ * revert. Someone else changing the flag during a rollout, or while no process ran it, cancels it
+ * and leaves the flag as they left it. Processes that do not lead run nothing and answer {@link
+ * #status} from the store.
+ *
+ * <p>It is a larger file than most on purpose: a rollout's steps, the records written ahead of them
+ * and their resumption after a restart must agree, so they are read in one place. The plan's checks
+ * and stored form are in {@link RolloutPlans}.
  */
 public final class FlagRollouts implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FlagRollouts.class);
@@ -56,6 +71,8 @@ public final class FlagRollouts implements AutoCloseable {
   /** Where a rollout is. */
   public enum State {
     RUNNING,
+    /** Failed: the flag is being put back as before (ends as {@code REVERTED}). */
+    REVERTING,
     COMPLETED,
     REVERTED,
     CANCELLED
@@ -121,9 +138,28 @@ public final class FlagRollouts implements AutoCloseable {
   private final Clock clock;
   private final ScheduledExecutorService thread;
   private final Map<String, Run> runs = new ConcurrentHashMap<>();
+  private final FlagStore store;
+  private final BooleanSupplier leads;
+  private boolean resumed; // on the rollout thread: the stored rollouts were loaded
 
+  /** Rollouts of a process that always leads (one daemon on its own store). */
   public FlagRollouts(FlagService flags, Analyzer analyzer, EdgeFlagBindings edge, Clock clock) {
+    this(flags, analyzer, edge, clock, () -> true);
+  }
+
+  /**
+   * Rollouts of a process that may share its store: they run while {@code leads} says this process
+   * leads, resumed from the store when it starts to.
+   */
+  public FlagRollouts(
+      FlagService flags,
+      Analyzer analyzer,
+      EdgeFlagBindings edge,
+      Clock clock,
+      BooleanSupplier leads) {
     this.flags = flags;
+    this.store = flags.store();
+    this.leads = leads;
     this.analyzer = analyzer;
     this.edge = edge;
     this.clock = clock;
@@ -144,13 +180,26 @@ public final class FlagRollouts implements AutoCloseable {
    * @throws FlagEditException when the plan does not fit the flag (nothing changed then)
    */
   public Status start(Plan plan, String actor) {
-    return onThread(() -> begin(plan, actor));
+    return onThread(
+        () -> {
+          resumeIfLeading();
+          return begin(plan, actor);
+        });
   }
 
-  /** The rollout of a flag, running or ended; empty when it had none since the daemon started. */
+  /**
+   * The newest rollout of a flag, running or ended, as this process runs it or (in a process that
+   * does not lead, or before it resumed) as stored; empty when the flag never had one.
+   */
   public Optional<Status> status(String key) {
-    Run r = runs.get(key);
-    return r == null ? Optional.empty() : Optional.of(onThread(r::status));
+    return onThread(
+        () -> {
+          Run r = runs.get(key);
+          if (r != null) {
+            return Optional.of(r.status());
+          }
+          return store.flagRollout(key).map(rec -> new Run(rec).status());
+        });
   }
 
   /**
@@ -161,6 +210,7 @@ public final class FlagRollouts implements AutoCloseable {
   public Status abort(String key, String actor) {
     return onThread(
         () -> {
+          resumeIfLeading();
           Run r = runs.get(key);
           if (r == null || r.state != State.RUNNING) {
             throw new FlagEditException(
@@ -223,6 +273,53 @@ public final class FlagRollouts implements AutoCloseable {
       this.analysis = AnalysisRun.start(spec, startedAt);
     }
 
+    /**
+     * A rollout as stored; its step starts over now.
+     *
+     * @throws IllegalArgumentException when the record cannot be read
+     */
+    Run(FlagRolloutRecord rec) {
+      JsonNode p = RolloutPlans.json(rec.plan());
+      this.plan = RolloutPlans.fromJson(rec.key(), p);
+      this.app = Objects.requireNonNull(plan.app());
+      this.control = Objects.requireNonNull(plan.control());
+      this.actor = rec.actor();
+      this.before = p.path("before");
+      this.spec = RolloutPlans.analysis(plan);
+      this.startedAt = rec.startedAt();
+      this.stepStarted = clock.instant();
+      this.analysis = AnalysisRun.start(spec, stepStarted);
+      this.step = rec.step();
+      this.state = State.valueOf(rec.state());
+      this.reason = rec.reason();
+      this.endedAt = rec.endedAt();
+      this.written = rec.written() == null ? null : RolloutPlans.json(rec.written());
+      RolloutPlans.json(rec.events()).forEach(n -> events.add(n.asText()));
+      if (before.isMissingNode() || step < 0 || step >= plan.steps().size()) {
+        throw new IllegalArgumentException("the stored plan lacks the flag's definition or step");
+      }
+    }
+
+    /** What is stored: enough to resume it. */
+    FlagRolloutRecord record() {
+      ObjectNode p = RolloutPlans.toJson(plan, app, control);
+      p.set("before", before);
+      ArrayNode lines = FlagEdits.MAPPER.createArrayNode();
+      events.forEach(lines::add);
+      return new FlagRolloutRecord(
+          plan.key(),
+          state.name(),
+          step,
+          actor,
+          reason,
+          startedAt,
+          endedAt,
+          clock.instant(),
+          RolloutPlans.text(p),
+          written == null ? null : RolloutPlans.text(written),
+          RolloutPlans.text(lines));
+    }
+
     void event(String text) {
       events.add(clock.instant() + "  " + text);
       if (events.size() > 200) {
@@ -250,6 +347,10 @@ public final class FlagRollouts implements AutoCloseable {
 
   private Status begin(Plan plan, String actor) {
     String key = plan.key();
+    if (!leads.getAsBoolean()) {
+      throw new FlagEditException(
+          Kind.CONFLICT, "this process does not lead, so it runs no rollouts: ask the leader");
+    }
     Run running = runs.get(key);
     if (running != null && running.state == State.RUNNING) {
       throw new FlagEditException(
@@ -269,26 +370,32 @@ public final class FlagRollouts implements AutoCloseable {
     }
     List<String> variants = flag.variantNames();
     if (!variants.contains(plan.variant())) {
-      throw invalid("variant", plan.variant(), "one of the flag's variants " + variants);
+      throw RolloutPlans.invalid(
+          "variant", plan.variant(), "one of the flag's variants " + variants);
     }
     String control = control(plan, flag);
     String app = app(plan);
-    checkSteps(plan.steps());
+    RolloutPlans.checkSteps(plan.steps());
     if (plan.stepDuration().compareTo(Duration.ofSeconds(1)) < 0
         || plan.stepDuration().compareTo(Duration.ofHours(24)) > 0) {
-      throw invalid("interval", Durations.format(plan.stepDuration()), "1s..24h");
+      throw RolloutPlans.invalid("interval", Durations.format(plan.stepDuration()), "1s..24h");
     }
     if (plan.analysisInterval().compareTo(Duration.ofSeconds(1)) < 0
         || plan.analysisInterval().compareTo(AnalysisSpec.MAX_WINDOW) > 0) {
-      throw invalid("analysisInterval", Durations.format(plan.analysisInterval()), "1s..10m");
+      throw RolloutPlans.invalid(
+          "analysisInterval", Durations.format(plan.analysisInterval()), "1s..10m");
     }
     if (plan.minRequests() < 1) {
-      throw invalid("minRequests", Long.toString(plan.minRequests()), "1 or more");
+      throw RolloutPlans.invalid("minRequests", Long.toString(plan.minRequests()), "1 or more");
     }
     if (plan.failureLimit() < 0) {
-      throw invalid("failureLimit", Integer.toString(plan.failureLimit()), "0 or more");
+      throw RolloutPlans.invalid(
+          "failureLimit", Integer.toString(plan.failureLimit()), "0 or more");
     }
-    AnalysisSpec spec = analysis(plan);
+    AnalysisSpec spec = RolloutPlans.analysis(plan);
+    // Fails here, before anything is stored, when the flag's weights cannot be set.
+    FlagEdits.setWeights(
+        flags.current().flags(), key, RolloutPlans.weights(plan, control, 0), null);
     Run r = new Run(plan, app, control, actor, flag.toJson(), spec);
     r.event(
         "rollout of "
@@ -305,8 +412,13 @@ public final class FlagRollouts implements AutoCloseable {
             + plan.steps()
             + " every "
             + Durations.format(plan.stepDuration()));
-    setStep(r, 0); // throws before anything is stored when the weights cannot be set
     runs.put(key, r);
+    try {
+      setStep(r, 0);
+    } catch (RuntimeException e) {
+      end(r, State.CANCELLED, "the first step could not be set: " + e.getMessage());
+      throw e;
+    }
     return r.status();
   }
 
@@ -320,14 +432,14 @@ public final class FlagRollouts implements AutoCloseable {
       } else if (variants.size() == 2) {
         control = variants.get(0).equals(plan.variant()) ? variants.get(1) : variants.get(0);
       } else {
-        throw invalid(
+        throw RolloutPlans.invalid(
             "control",
             "none",
             "the variant that gives up traffic, one of " + variants + " other than the rollout's");
       }
     }
     if (!variants.contains(control) || control.equals(plan.variant())) {
-      throw invalid(
+      throw RolloutPlans.invalid(
           "control", control, "one of the flag's variants " + variants + " other than variant");
     }
     return control;
@@ -337,7 +449,7 @@ public final class FlagRollouts implements AutoCloseable {
     List<String> apps = edge.appsEvaluating(plan.key());
     if (plan.app() != null) {
       if (!apps.contains(plan.app())) {
-        throw invalid(
+        throw RolloutPlans.invalid(
             "app",
             plan.app(),
             "an app whose edgeFlags.keys lists "
@@ -355,72 +467,36 @@ public final class FlagRollouts implements AutoCloseable {
               + " its variants cannot be measured");
     }
     if (apps.size() > 1) {
-      throw invalid("app", "none", "one of " + apps + ": several apps evaluate " + plan.key());
+      throw RolloutPlans.invalid(
+          "app", "none", "one of " + apps + ": several apps evaluate " + plan.key());
     }
     return apps.get(0);
   }
 
-  private static void checkSteps(List<Integer> steps) {
-    if (steps.isEmpty()) {
-      throw invalid("steps", "[]", "weights in percent, increasing, e.g. 5,25,50,100");
-    }
-    int last = 0;
-    for (int w : steps) {
-      if (w < 1 || w > 100 || w <= last) {
-        throw invalid(
-            "steps", steps.toString(), "weights 1..100 in percent, each above the one before");
-      }
-      last = w;
-    }
-  }
-
-  private static AnalysisSpec analysis(Plan plan) {
-    if (plan.metrics().isEmpty()) {
-      throw invalid("analysis", "[]", "some of error_rate, latency_p50, latency_p90, ...");
-    }
-    List<MetricSpec> metrics = new ArrayList<>();
-    for (String name : plan.metrics()) {
-      BuiltinMetric m = BuiltinMetric.bySpecName(name);
-      if (m == null || !m.hasSamples()) {
-        throw invalid(
-            "analysis",
-            name,
-            "error_rate, latency_p50, latency_p90, latency_p95 or latency_p99 (compared per"
-                + " request with the other variants)");
-      }
-      if (metrics.stream().anyMatch(x -> x.name().equals(name))) {
-        throw invalid("analysis", name, "each metric once");
-      }
-      // Critical: a variant that is worse on any one metric fails the measurement.
-      metrics.add(
-          MetricSpec.of(name, new MetricSpec.Builtin(m), MetricSpec.Conditions.NONE)
-              .withCritical(true));
-    }
-    return new AnalysisSpec(
-        plan.analysisInterval(),
-        null,
-        Duration.ZERO,
-        plan.analysisInterval(),
-        plan.failureLimit(),
-        AnalysisSpec.DEFAULT_CONSECUTIVE_ERROR_LIMIT,
-        null,
-        plan.minRequests(),
-        MannWhitneyJudge.DEFAULT_CONFIDENCE,
-        AnalysisSpec.DEFAULT_PASS_SCORE,
-        AnalysisSpec.DEFAULT_MARGINAL_SCORE,
-        metrics);
-  }
-
-  private static FlagEditException invalid(String field, String value, String expected) {
-    return new FlagEditException(
-        Kind.INVALID, field + ": " + value + " (expected: " + expected + ")");
-  }
-
+  /**
+   * Moves to {@code step}: the step is stored first, then its weights are set, then stored again
+   * with the flag as it left it.
+   *
+   * @throws StoreException when the step could not be stored; nothing changed then
+   */
   private void setStep(Run r, int step) {
     int w = r.plan.steps().get(step);
-    SequencedMap<String, Integer> weights = new LinkedHashMap<>();
-    weights.put(r.plan.variant(), w);
-    weights.put(r.control, 100 - w);
+    SequencedMap<String, Integer> weights = RolloutPlans.weights(r.plan, r.control, step);
+    int from = r.step;
+    r.step = step;
+    try {
+      persist(r);
+    } catch (StoreException e) {
+      r.step = from;
+      throw e;
+    }
+    applyStep(r, weights);
+  }
+
+  /** Sets the weights of the run's step and starts the step. */
+  private void applyStep(Run r, SequencedMap<String, Integer> weights) {
+    int step = r.step;
+    int w = r.plan.steps().get(step);
     String detail =
         "rollout step "
             + (step + 1)
@@ -437,14 +513,21 @@ public final class FlagRollouts implements AutoCloseable {
             + " "
             + (100 - w);
     FlagCommit c = flags.rolloutStep(r.plan.key(), weights, r.actor + " (rollout)", detail);
-    r.step = step;
-    r.stepStarted = clock.instant();
-    r.analysis = AnalysisRun.start(r.spec, r.stepStarted);
     r.written = currentDefinition(r.plan.key());
     r.event(detail + " (flag set version " + c.version().version() + ")");
-    if (w == 100) {
+    startStep(r);
+  }
+
+  /** Starts the time and analysis of the run's step, whose weights the flag has. */
+  private void startStep(Run r) {
+    r.stepStarted = clock.instant();
+    r.analysis = AnalysisRun.start(r.spec, r.stepStarted);
+    r.measuring = false;
+    if (r.plan.steps().get(r.step) == 100) {
       // Nothing is left to compare with: the rollout is done.
       end(r, State.COMPLETED, r.plan.variant() + " serves 100%");
+    } else {
+      persistQuietly(r);
     }
   }
 
@@ -454,6 +537,9 @@ public final class FlagRollouts implements AutoCloseable {
 
   private void tick() {
     try {
+      if (!resumeIfLeading()) {
+        return;
+      }
       for (Run r : runs.values()) {
         if (r.state == State.RUNNING) {
           advance(r);
@@ -467,7 +553,7 @@ public final class FlagRollouts implements AutoCloseable {
   private void advance(Run r) {
     Instant now = clock.instant();
     JsonNode current = currentDefinition(r.plan.key());
-    if (!java.util.Objects.equals(current, r.written)) {
+    if (!Objects.equals(current, r.written)) {
       end(
           r,
           State.CANCELLED,
@@ -484,6 +570,8 @@ public final class FlagRollouts implements AutoCloseable {
       if (r.step + 1 < r.plan.steps().size()) {
         try {
           setStep(r, r.step + 1);
+        } catch (StoreException e) {
+          log.warn("rollout of flag {}: cannot store the next step, retrying: {}", r.plan.key(), e);
         } catch (RuntimeException e) {
           end(r, State.CANCELLED, "the next step could not be set: " + e.getMessage());
         }
@@ -529,7 +617,7 @@ public final class FlagRollouts implements AutoCloseable {
 
   private void measured(Run r, AnalysisResult result) {
     r.measuring = false;
-    if (r.state != State.RUNNING) {
+    if (r.state != State.RUNNING || runs.get(r.plan.key()) != r) {
       return;
     }
     r.analysis = r.analysis.record(result, clock.instant());
@@ -537,40 +625,180 @@ public final class FlagRollouts implements AutoCloseable {
     r.event("step " + (r.step + 1) + " analysis: " + result.describe());
     AnalysisRun.Status s = r.analysis.status();
     if (s == AnalysisRun.Status.FAILED || s == AnalysisRun.Status.ERROR) {
-      revert(
-          r, "analysis " + s.name().toLowerCase(java.util.Locale.ROOT) + ": " + result.describe());
+      revert(r, "analysis " + s.name().toLowerCase(Locale.ROOT) + ": " + result.describe());
     }
   }
 
   private void revert(Run r, String why) {
+    r.state = State.REVERTING;
+    r.reason = why;
+    r.event("reverting: " + why);
     try {
-      FlagCommit c =
-          flags.rolloutRevert(
-              r.plan.key(),
-              r.before,
-              r.actor + " (rollout)",
-              "rollout of " + r.plan.key() + " reverted: " + why);
-      end(
-          r,
-          State.REVERTED,
-          why
-              + "; the flag is back as before the rollout (flag set version "
-              + c.version().version()
-              + ")");
+      persist(r);
+      applyRevert(r, why);
     } catch (RuntimeException e) {
       end(r, State.CANCELLED, why + "; reverting the flag failed: " + e.getMessage());
     }
+  }
+
+  /** Puts the flag back as before the rollout. */
+  private void applyRevert(Run r, String why) {
+    FlagCommit c =
+        flags.rolloutRevert(
+            r.plan.key(),
+            r.before,
+            r.actor + " (rollout)",
+            "rollout of " + r.plan.key() + " reverted: " + why);
+    end(
+        r,
+        State.REVERTED,
+        why
+            + "; the flag is back as before the rollout (flag set version "
+            + c.version().version()
+            + ")");
   }
 
   private void end(Run r, State state, String reason) {
     r.state = state;
     r.reason = reason;
     r.endedAt = clock.instant();
-    r.event(state.name().toLowerCase(java.util.Locale.ROOT) + ": " + reason);
+    r.event(state.name().toLowerCase(Locale.ROOT) + ": " + reason);
     log.info("rollout of flag {} {}: {}", r.plan.key(), state, reason);
+    persistQuietly(r);
   }
 
-  /** Stops watching; running rollouts stay where they are (see the class comment). */
+  private void persist(Run r) {
+    store.putFlagRollout(r.record());
+  }
+
+  /** Stores a transition already made (the flag set changed); a failure is logged. */
+  private void persistQuietly(Run r) {
+    try {
+      persist(r);
+    } catch (StoreException e) {
+      log.warn("rollout of flag {}: cannot store where it is: {}", r.plan.key(), e.getMessage());
+    }
+  }
+
+  // ---- resuming ---------------------------------------------------------------------------
+
+  /**
+   * In the process that leads, loads the stored rollouts once and goes on with those that were
+   * running; a process that stops leading forgets them (they are stored) and runs nothing.
+   *
+   * @return whether this process leads
+   */
+  private boolean resumeIfLeading() {
+    if (!leads.getAsBoolean()) {
+      if (resumed) {
+        runs.clear();
+        resumed = false;
+      }
+      return false;
+    }
+    if (!resumed) {
+      // A new leader may not have heard of the old leader's last flag change yet.
+      flags.refresh();
+      List<FlagRolloutRecord> stored = store.flagRollouts(); // a failure is retried next tick
+      resumed = true;
+      for (FlagRolloutRecord rec : stored) {
+        if (runs.containsKey(rec.key())) {
+          continue;
+        }
+        Run r;
+        try {
+          r = new Run(rec);
+        } catch (RuntimeException e) {
+          log.error("cannot resume the stored rollout of flag {}: {}", rec.key(), e.toString());
+          continue;
+        }
+        runs.put(rec.key(), r);
+        try {
+          if (r.state == State.RUNNING) {
+            resumeStep(r);
+          } else if (r.state == State.REVERTING) {
+            resumeRevert(r);
+          }
+        } catch (RuntimeException e) {
+          end(r, State.CANCELLED, "it could not be resumed: " + e.getMessage());
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Goes on at the stored step: the flag is there already (the step was set before the stop), or
+   * still as the step before left it (the stop came between storing the step and setting it), or
+   * someone else changed it meanwhile.
+   */
+  private void resumeStep(Run r) {
+    String key = r.plan.key();
+    JsonNode from = canonical(key, r.written != null ? r.written : r.before);
+    SequencedMap<String, Integer> weights = RolloutPlans.weights(r.plan, r.control, r.step);
+    JsonNode there =
+        FlagEdits.setWeights(
+                FlagEdits.put(flags.current().flags(), key, from).next(), key, weights, null)
+            .next()
+            .flag(key)
+            .map(Flag::toJson)
+            .orElse(null);
+    JsonNode current = currentDefinition(key);
+    String at = "step " + (r.step + 1) + "/" + r.plan.steps().size();
+    if (Objects.equals(current, there)) {
+      r.written = current;
+      r.event(
+          "resumed at " + at + " after a restart: the flag has its weights; the step starts over");
+      log.info("rollout of flag {} resumed at {}", key, at);
+      startStep(r);
+    } else if (Objects.equals(current, from)) {
+      r.event("resumed at " + at + " after a restart: setting its weights");
+      log.info("rollout of flag {} resumed at {}: setting its weights", key, at);
+      applyStep(r, weights);
+    } else {
+      end(
+          r,
+          State.CANCELLED,
+          "the flag was changed by someone else while no process ran the rollout (flag set version "
+              + flags.current().version()
+              + "); it stays as they left it");
+    }
+  }
+
+  /** Finishes a revert that was stored but maybe not made. */
+  private void resumeRevert(Run r) {
+    String key = r.plan.key();
+    JsonNode current = currentDefinition(key);
+    String why = r.reason;
+    if (Objects.equals(current, canonical(key, r.before))) {
+      end(r, State.REVERTED, why + "; the flag is back as before the rollout");
+    } else if (r.written != null && Objects.equals(current, canonical(key, r.written))) {
+      r.event("resumed after a restart: reverting");
+      try {
+        applyRevert(r, why);
+      } catch (RuntimeException e) {
+        end(r, State.CANCELLED, why + "; reverting the flag failed: " + e.getMessage());
+      }
+    } else {
+      end(
+          r,
+          State.CANCELLED,
+          why
+              + "; the flag was changed by someone else before the revert was made; it stays as"
+              + " they left it");
+    }
+  }
+
+  /** A stored definition as the engine writes it, so that it compares with the current one. */
+  private JsonNode canonical(String key, JsonNode definition) {
+    return FlagEdits.put(flags.current().flags(), key, definition)
+        .next()
+        .flag(key)
+        .map(Flag::toJson)
+        .orElseThrow();
+  }
+
+  /** Stops watching; rollouts stay where they are, stored, for the next leader to resume. */
   @Override
   public void close() {
     thread.shutdownNow();

@@ -24,8 +24,9 @@ import java.util.List;
  *       "steps": [5, 25, 50, 100], "interval": "30s", "analysis": ["error_rate", "latency_p99"]}},
  *       optionally {@code control}, {@code app}, {@code analysisInterval}, {@code minRequests},
  *       {@code failureLimit}: starts one; 201 with its status.
- *   <li>{@code GET /api/v1/flags/{key}/rollout} ({@code viewer}): its status; 404 when the flag had
- *       none since the daemon started.
+ *   <li>{@code GET /api/v1/flags/{key}/rollout} ({@code viewer}): its status; 404 when the flag
+ *       never had one. Rollouts are stored, so this survives restarts and answers on every process
+ *       sharing the store.
  *   <li>{@code POST /api/v1/flags/{key}/rollout/abort} ({@code operator}): stops it and puts the
  *       flag back as before.
  * </ul>
@@ -62,8 +63,7 @@ public final class FlagRolloutsApi implements ApiModule {
                   .orElseThrow(
                       () ->
                           new FlagEditException(
-                              Kind.NOT_FOUND,
-                              "flag " + key + " had no rollout since the daemon started")));
+                              Kind.NOT_FOUND, "flag " + key + " never had a rollout")));
         });
     config.routes.post(
         "/api/v1/flags/{key}/rollout/abort",

@@ -13,6 +13,7 @@ import dev.sluice.store.ConcurrentAppendException;
 import dev.sluice.store.FlagChangeRecord;
 import dev.sluice.store.FlagStore;
 import dev.sluice.store.FlagVersionRecord;
+import dev.sluice.store.Store;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +33,7 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -59,6 +61,11 @@ import org.slf4j.LoggerFactory;
  * stored first, then swapped in (one atomic write readers see whole), then announced to {@link
  * #subscribe listeners}. Evaluation times are kept in memory and flushed to the store every {@code
  * flushInterval} and on {@link #close}. Thread-safe.
+ *
+ * <p>When several processes share the store, each {@link #follow follows} it: a newer version that
+ * another process stored is loaded, swapped in and announced exactly as a change made here, so
+ * OFREP answers, change streams and the router's edge flags of every process serve the same set.
+ * Versions only move forward; a stored version that does not validate is logged and skipped.
  *
  * <p>It is a larger file than most on purpose: it is the one writer of the flag set, and keeping
  * every kind of change next to the single {@code commit} they go through lets the write path be
@@ -95,6 +102,8 @@ public final class FlagService implements AutoCloseable {
   private final ScheduledExecutorService background;
   private final Object writeLock = new Object();
   private volatile @Nullable FlagFileWatcher file;
+  private volatile @Nullable AutoCloseable following;
+  private long skipped; // a stored version that did not validate, logged once; under writeLock
 
   private FlagService(FlagStore store, Clock clock, Options options, FlagSetVersion initial) {
     this.store = store;
@@ -149,6 +158,11 @@ public final class FlagService implements AutoCloseable {
     }
   }
 
+  /** Where the flag set is stored (guarded rollouts keep their records there too). */
+  FlagStore store() {
+    return store;
+  }
+
   /** The current flag set and its version. */
   public FlagSetVersion current() {
     return current.get();
@@ -168,7 +182,10 @@ public final class FlagService implements AutoCloseable {
     return clock;
   }
 
-  /** Calls {@code listener} after every new version, on the thread that made it. */
+  /**
+   * Calls {@code listener} after every new version, on the thread that made it (for a version
+   * stored by another process, the thread that follows the store).
+   */
   public AutoCloseable subscribe(Consumer<FlagSetUpdate> listener) {
     listeners.add(listener);
     return () -> listeners.remove(listener);
@@ -314,26 +331,108 @@ public final class FlagService implements AutoCloseable {
       try {
         store.appendFlagVersion(record, changes);
       } catch (ConcurrentAppendException e) {
+        // Another process sharing the store wrote first: catch up, so that a retry can work.
+        quietly("load the stored flag set", this::refresh);
         throw new FlagEditException(
             Kind.CONFLICT, "the flag set was changed by another server: " + e.getMessage());
       }
       FlagSetVersion made = new FlagSetVersion(record.version(), next, now);
-      current.set(made);
-      holder.set(next);
       diff.keySet().forEach(k -> lastChanged.put(k, made.version()));
-      TreeSet<String> keys = new TreeSet<>(diff.keySet());
-      keys.addAll(next.changedKeys(cur.flags()));
-      Set<String> changed = Collections.unmodifiableSortedSet(keys);
       log.info("flags version {} by {}: {}", made.version(), actor, detail);
-      FlagSetUpdate update = new FlagSetUpdate(cur, made, changed);
-      for (Consumer<FlagSetUpdate> l : listeners) {
-        try {
-          l.accept(update);
-        } catch (RuntimeException e) {
-          log.warn("flag set listener {} failed", l, e);
-        }
-      }
+      Set<String> changed = swap(cur, made, diff.keySet());
       return new FlagCommit(made, true, changed);
+    }
+  }
+
+  /** Makes {@code made} current and announces it; under {@code writeLock}. */
+  private Set<String> swap(FlagSetVersion cur, FlagSetVersion made, Set<String> diffKeys) {
+    current.set(made);
+    holder.set(made.flags());
+    TreeSet<String> keys = new TreeSet<>(diffKeys);
+    keys.addAll(made.flags().changedKeys(cur.flags()));
+    Set<String> changed = Collections.unmodifiableSortedSet(keys);
+    FlagSetUpdate update = new FlagSetUpdate(cur, made, changed);
+    for (Consumer<FlagSetUpdate> l : listeners) {
+      try {
+        l.accept(update);
+      } catch (RuntimeException e) {
+        log.warn("flag set listener {} failed", l, e);
+      }
+    }
+    return changed;
+  }
+
+  // Following a store shared with other processes.
+
+  /**
+   * Follows the flag set that other processes sharing the store change: right after the store
+   * notifies a change of the flags ({@link Store#FLAGS}, or {@code *} when notifications may have
+   * been lost) and every {@code every} in case a notification is lost, a newer stored version is
+   * loaded (see {@link #refresh}).
+   *
+   * <p>{@code flags.follow(store::onChange, Duration.ofSeconds(1))}
+   *
+   * @param notifications subscribes a listener to the store's notifications and returns what stops
+   *     them, as {@link Store#onChange} does
+   */
+  public void follow(Function<Consumer<String>, AutoCloseable> notifications, Duration every) {
+    long ms = every.toMillis();
+    background.scheduleWithFixedDelay(
+        () -> quietly("load the stored flag set", this::refresh), ms, ms, TimeUnit.MILLISECONDS);
+    following =
+        notifications.apply(
+            what -> {
+              if (what.equals(Store.FLAGS) || what.equals("*")) {
+                try {
+                  background.execute(() -> quietly("load the stored flag set", this::refresh));
+                } catch (RejectedExecutionException e) {
+                  // closing
+                }
+              }
+            });
+  }
+
+  /**
+   * Loads the newest stored version when it is newer than the current one: it is swapped in and
+   * announced to listeners as a change made here is. An older or equal version changes nothing; a
+   * newer one that does not validate is logged (once) and skipped, and the current set stays.
+   *
+   * @return whether a newer version was loaded
+   */
+  boolean refresh() {
+    Optional<FlagVersionRecord> newest = store.latestFlagVersion();
+    if (newest.isEmpty() || newest.get().version() <= current.get().version()) {
+      return false;
+    }
+    FlagVersionRecord r = newest.get();
+    synchronized (writeLock) {
+      FlagSetVersion cur = current.get();
+      if (r.version() <= cur.version() || r.version() == skipped) {
+        return false; // made here meanwhile, or known to be invalid
+      }
+      FlagSet next;
+      try {
+        next = FlagSet.parse(r.document());
+      } catch (InvalidFlagSetException e) {
+        skipped = r.version();
+        log.error(
+            "the stored flag set version {} (by {}) is not valid, so this process keeps serving"
+                + " version {}: {}",
+            r.version(),
+            r.actor(),
+            cur.version(),
+            e.getMessage());
+        return false;
+      }
+      FlagSetVersion made = new FlagSetVersion(r.version(), next, r.at());
+      lastChanged.putAll(store.lastFlagChanges());
+      log.info(
+          "flags version {} by {} (stored by another process): {}",
+          made.version(),
+          r.actor(),
+          r.detail());
+      swap(cur, made, diff(cur.flags(), next).keySet());
+      return true;
     }
   }
 
@@ -457,9 +556,17 @@ public final class FlagService implements AutoCloseable {
     }
   }
 
-  /** Stops watching the file and flushes evaluation times. */
+  /** Stops watching the file and following the store, and flushes evaluation times. */
   @Override
   public void close() {
+    AutoCloseable f = following;
+    if (f != null) {
+      try {
+        f.close();
+      } catch (Exception e) {
+        log.warn("cannot stop following the store: {}", e.toString());
+      }
+    }
     background.shutdownNow();
     try {
       background.awaitTermination(5, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import dev.sluice.core.event.EventRecord;
 import dev.sluice.core.release.Release;
 import dev.sluice.store.ConcurrentAppendException;
 import dev.sluice.store.FlagChangeRecord;
+import dev.sluice.store.FlagRolloutRecord;
 import dev.sluice.store.FlagVersionRecord;
 import dev.sluice.store.InstanceRecord;
 import dev.sluice.store.Lease;
@@ -548,6 +549,7 @@ public final class JdbcStore implements Store {
                 ps.executeBatch();
               }
             }
+            db.notifyChange(c, Store.FLAGS);
             return null;
           });
     } catch (SQLException e) {
@@ -637,6 +639,75 @@ public final class JdbcStore implements Store {
         ps -> {},
         rs -> out.put(rs.getString(1), Instant.ofEpochMilli(rs.getLong(2))));
     return out;
+  }
+
+  @Override
+  public void putFlagRollout(FlagRolloutRecord r) {
+    update(
+        Store.FLAGS,
+        "store the rollout of flag " + r.key() + " in",
+        """
+        INSERT INTO flag_rollouts (flag_key, state, step, actor, reason, started_at, ended_at,
+          updated_at, plan, written, events) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (flag_key) DO UPDATE
+          SET state = excluded.state, step = excluded.step, actor = excluded.actor,
+            reason = excluded.reason, started_at = excluded.started_at,
+            ended_at = excluded.ended_at, updated_at = excluded.updated_at, plan = excluded.plan,
+            written = excluded.written, events = excluded.events
+        """,
+        ps -> {
+          ps.setString(1, r.key());
+          ps.setString(2, r.state());
+          ps.setInt(3, r.step());
+          ps.setString(4, r.actor());
+          ps.setString(5, r.reason());
+          ps.setString(6, r.startedAt().toString());
+          ps.setString(7, r.endedAt() == null ? null : r.endedAt().toString());
+          ps.setString(8, r.updatedAt().toString());
+          ps.setString(9, r.plan());
+          ps.setString(10, r.written());
+          ps.setString(11, r.events());
+        });
+  }
+
+  private static final String FLAG_ROLLOUT_COLUMNS =
+      "flag_key, state, step, actor, reason, started_at, ended_at, updated_at, plan, written,"
+          + " events FROM flag_rollouts";
+
+  private static FlagRolloutRecord flagRollout(ResultSet rs) throws SQLException {
+    String ended = rs.getString(7);
+    return new FlagRolloutRecord(
+        rs.getString(1),
+        rs.getString(2),
+        rs.getInt(3),
+        rs.getString(4),
+        rs.getString(5),
+        Instant.parse(rs.getString(6)),
+        ended == null ? null : Instant.parse(ended),
+        Instant.parse(rs.getString(8)),
+        rs.getString(9),
+        rs.getString(10),
+        rs.getString(11));
+  }
+
+  @Override
+  public Optional<FlagRolloutRecord> flagRollout(String key) {
+    return query(
+            "read the rollout of flag " + key,
+            "SELECT " + FLAG_ROLLOUT_COLUMNS + " WHERE flag_key = ?",
+            ps -> ps.setString(1, key),
+            JdbcStore::flagRollout)
+        .stream()
+        .findFirst();
+  }
+
+  @Override
+  public List<FlagRolloutRecord> flagRollouts() {
+    return query(
+        "list flag rollouts",
+        "SELECT " + FLAG_ROLLOUT_COLUMNS + " ORDER BY flag_key",
+        ps -> {},
+        JdbcStore::flagRollout);
   }
 
   // Leases (LeaseStore).
