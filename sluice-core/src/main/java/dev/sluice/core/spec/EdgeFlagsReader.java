@@ -20,6 +20,10 @@ final class EdgeFlagsReader {
 
   private static final Pattern NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
   private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,62}");
+
+  /** A flag environment name, as flag definitions allow them. */
+  private static final Pattern ENVIRONMENT = Pattern.compile("[A-Za-z0-9._-]{1,63}");
+
   private static final String SOURCE = "one of {header: NAME}, {cookie: NAME}";
 
   private EdgeFlagsReader() {}
@@ -27,7 +31,12 @@ final class EdgeFlagsReader {
   static @Nullable EdgeFlagsSpec read(YamlValue v) {
     int known = v.problems().list().size();
     Fields f =
-        v.fields("a mapping with keys, targetingKey, context", "keys", "targetingKey", "context");
+        v.fields(
+            "a mapping with keys, targetingKey, context, environment",
+            "keys",
+            "targetingKey",
+            "context",
+            "environment");
     List<String> keys = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     YamlValue keysValue = f.get("keys");
@@ -68,15 +77,28 @@ final class EdgeFlagsReader {
                 value.problem('"' + name + '"', "targetingKey set with edgeFlags.targetingKey");
                 return;
               }
+              if (name.equals("environment")) {
+                // From a request it would let clients pick their environment's variants.
+                value.problem(
+                    '"' + name + '"',
+                    "the flag environment set with edgeFlags.environment, not read from requests");
+                return;
+              }
               Source s = source(value);
               if (s != null) {
                 context.put(name, s);
               }
             });
+    String environment = null;
+    if (f.get("environment").present()) {
+      environment =
+          f.get("environment")
+              .string(ENVIRONMENT, "a flag environment name: letters, digits, '.', '_' and '-'");
+    }
     if (v.problems().list().size() > known) {
       return null;
     }
-    return new EdgeFlagsSpec(keys, targetingKey, context);
+    return new EdgeFlagsSpec(keys, targetingKey, context, environment);
   }
 
   private static @Nullable Source source(YamlValue v) {

@@ -13,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * edgeFlags:
  *   keys: [new-checkout]
  *   targetingKey: {header: x-user-id}     # or {cookie: uid}
+ *   environment: production               # optional: the flag environment evaluated
  *   context:
  *     country: {header: x-country}
  * </pre>
@@ -20,9 +21,20 @@ import org.jspecify.annotations.Nullable;
  * @param keys the flags, in order; unique
  * @param targetingKey where the targeting key is read; null for none
  * @param context other context attributes by name, each read from a header or a cookie
+ * @param environment the flag environment the flags are evaluated in; null for the flags' base
+ *     definitions. Never taken from the request: a client cannot choose it.
  */
 public record EdgeFlagsSpec(
-    List<String> keys, @Nullable Source targetingKey, Map<String, Source> context) {
+    List<String> keys,
+    @Nullable Source targetingKey,
+    Map<String, Source> context,
+    @Nullable String environment) {
+
+  /** Flags evaluated in their base definitions (no environment). */
+  public EdgeFlagsSpec(
+      List<String> keys, @Nullable Source targetingKey, Map<String, Source> context) {
+    this(keys, targetingKey, context, null);
+  }
 
   public EdgeFlagsSpec {
     keys = List.copyOf(keys);

@@ -443,6 +443,7 @@ class SpecParserTest {
                     edgeFlags:
                       keys: [new-checkout, banner]
                       targetingKey: {cookie: uid}
+                      environment: production
                       context:
                         country: {header: x-country}
                 """,
@@ -458,6 +459,7 @@ class SpecParserTest {
             java.util.Map.entry(
                 "country",
                 new EdgeFlagsSpec.Source(EdgeFlagsSpec.Source.Kind.HEADER, "x-country")));
+    assertThat(e.environment()).isEqualTo("production");
     assertThat(SpecParser.parseSnapshot(app.snapshot())).isEqualTo(app);
   }
 
@@ -499,5 +501,22 @@ class SpecParserTest {
                 """))
         .hasSize(1)
         .allMatch(p -> p.contains("apps[0].edgeFlags.keys: missing"));
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: shop
+                    listen: 127.0.0.1:8080
+                    runtime: {process: {command: [x]}}
+                    edgeFlags:
+                      keys: [banner]
+                      environment: "pro duction"
+                      context: {environment: {header: x-env}}
+                """))
+        .containsExactly(
+            "sluice.yaml:7:20: apps[0].edgeFlags.environment: \"pro duction\" (expected: a flag"
+                + " environment name: letters, digits, '.', '_' and '-')",
+            "sluice.yaml:8:30: apps[0].edgeFlags.context.environment: \"environment\" (expected:"
+                + " the flag environment set with edgeFlags.environment, not read from requests)");
   }
 }

@@ -74,7 +74,7 @@ public final class EdgeFlagBindings {
     return new EdgeFlags(
         spec.targetingKey() == null ? null : source(spec.targetingKey()),
         context,
-        new Evaluator(List.copyOf(spec.keys()), service.evaluator(), service));
+        new Evaluator(List.copyOf(spec.keys()), spec.environment(), service.evaluator(), service));
   }
 
   private static Source source(EdgeFlagsSpec.Source s) {
@@ -84,11 +84,16 @@ public final class EdgeFlagBindings {
   }
 
   /** Evaluates the app's flags for one request, as OFREP would with the same context. */
-  private record Evaluator(List<String> keys, FlagEvaluator engine, @Nullable FlagService usage)
+  private record Evaluator(
+      List<String> keys,
+      @Nullable String environment,
+      FlagEvaluator engine,
+      @Nullable FlagService usage)
       implements EdgeFlags.Evaluator {
     @Override
     public List<Assignment> evaluate(@Nullable String targetingKey, Map<String, String> context) {
-      EvaluationContext.Builder b = EvaluationContext.builder().targetingKey(targetingKey);
+      EvaluationContext.Builder b =
+          EvaluationContext.builder().targetingKey(targetingKey).environment(environment);
       context.forEach(b::set);
       EvaluationContext ec = b.build();
       List<Assignment> out = new ArrayList<>(keys.size());

@@ -160,6 +160,35 @@ class EdgeFlagsTest {
   }
 
   @Test
+  void theSpecsEnvironmentIsEvaluatedAndARequestCannotChooseAnother() throws Exception {
+    flags.importSet(
+        FlagSet.parse(
+            """
+            {"flags": {"new-checkout": {
+              "state": "ENABLED", "variants": {"on": true, "off": false}, "defaultVariant": "off",
+              "environments": {"staging": {"defaultVariant": "on"}}}}}
+            """),
+        false,
+        "test",
+        null);
+    assertThat(get("user-1").body()).isEqualTo("off");
+    String staging =
+        SPEC.replace(
+            "targetingKey: {header: x-user-id}",
+            "targetingKey: {header: x-user-id}\n      environment: staging");
+    bindings.install(List.of(SpecParser.parse(staging, "sluice.yaml").apps().get(0)));
+    assertThat(get("user-1").body()).isEqualTo("on");
+    // An environment attribute sent by the client changes nothing.
+    HttpRequest asProduction =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + listener.address().getPort() + "/"))
+            .header("x-user-id", "user-1")
+            .header("environment", "production")
+            .build();
+    assertThat(http.send(asProduction, HttpResponse.BodyHandlers.ofString()).body())
+        .isEqualTo("on");
+  }
+
+  @Test
   void aGuardedRolloutRevertsAVariantThatFails() throws Exception {
     String before = flags.current().flags().flag("new-checkout").orElseThrow().toJson().toString();
     onFails.set(true);
