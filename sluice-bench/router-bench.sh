@@ -14,6 +14,8 @@
 #                      PORT_BASE=18080 JAVA_OPTS="..." SKIP_BUILD=0 JAR=<router jar>
 #                      BASELINE_JAR=<another router jar>: adds proxy "baseline" (put it in PROXIES) to
 #                      compare two builds of the router in the same rounds
+#                      SLUICE_TRANSPORT=io_uring|epoll|nio: the transport of proxy "sluice" (default: epoll);
+#                      the baseline keeps the default, so BASELINE_JAR=<the same jar> compares transports
 #
 # Fairness: every proxy gets WORKERS workers/threads (nginx worker_processes, HAProxy nbthread,
 # Sluice event loops), keeps upstream connections alive, and logs nothing per request; wrk uses
@@ -278,7 +280,7 @@ if [ "$MODE" = rules ]; then
     --rule header:x-canary=true --rule cookie:beta=1 --rule path:/api/v2 --sticky-header x-user-id)
 fi
 # shellcheck disable=SC2086
-"$JAVA_BIN" $JAVA_OPTS -jar "$jar" --upstream "127.0.0.1:$UPSTREAM_PORT" "${router_args[@]}" \
+"$JAVA_BIN" $JAVA_OPTS ${SLUICE_TRANSPORT:+-Dsluice.router.transport=$SLUICE_TRANSPORT} -jar "$jar" --upstream "127.0.0.1:$UPSTREAM_PORT" "${router_args[@]}" \
   --listen "127.0.0.1:$SLUICE_PORT" --event-loops "$WORKERS" >"$work/sluice.out" 2>"$work/sluice.err" &
 SLUICE_PID=$!
 pids+=($SLUICE_PID)

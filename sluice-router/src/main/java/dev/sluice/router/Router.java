@@ -24,7 +24,10 @@ import org.jspecify.annotations.Nullable;
  */
 public interface Router extends AutoCloseable {
 
-  /** Starts a router with its event loops (epoll when the native library is present, else NIO). */
+  /**
+   * Starts a router with its event loops (io_uring where the kernel allows it, else epoll when its
+   * native library loads, else NIO).
+   */
   static Router create(RouterOptions options) {
     return RouterCore.start(options);
   }
@@ -64,7 +67,7 @@ public interface Router extends AutoCloseable {
    */
   CompletableFuture<Boolean> awaitDrained(Collection<Endpoint> endpoints, Duration timeout);
 
-  /** Returns "epoll" or "nio": the transport the event loops use. */
+  /** Returns "io_uring", "epoll" or "nio": the transport the event loops use. */
   String transport();
 
   /** Closes listeners, stops health checks and the event loops. */

@@ -204,20 +204,27 @@ class ProxyBasicsTest {
   }
 
   @Test
-  void runsOnEpollWhereTheNativeLibraryLoadsAndOnNioWhenAskedTo() throws Exception {
+  void runsOnIoUringWhereTheKernelAllowsItAndOnEpollOrNioWhenAskedTo() throws Exception {
     assertThat(router.transport())
-        .isEqualTo(io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
-    System.setProperty("sluice.router.nio", "true");
-    try (Router nio = Router.create(RouterOptions.defaults().withEventLoops(1))) {
-      assertThat(nio.transport()).isEqualTo("nio");
-      Listener l = nio.listen(ListenerOptions.of("shop", ANY_PORT));
-      l.update(single("v1", upstream));
-      try (RawHttp http = new RawHttp(l.address())) {
-        assertThat(http.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
-            .isEqualTo(200);
+        .isEqualTo(
+            io.netty.channel.uring.IoUring.isAvailable()
+                ? "io_uring"
+                : io.netty.channel.epoll.Epoll.isAvailable() ? "epoll" : "nio");
+    for (String asked : java.util.List.of("epoll", "nio")) {
+      System.setProperty("sluice.router.transport", asked);
+      try (Router other = Router.create(RouterOptions.defaults().withEventLoops(1))) {
+        String expected =
+            asked.equals("epoll") && !io.netty.channel.epoll.Epoll.isAvailable() ? "nio" : asked;
+        assertThat(other.transport()).isEqualTo(expected);
+        Listener l = other.listen(ListenerOptions.of("shop", ANY_PORT));
+        l.update(single("v1", upstream));
+        try (RawHttp http = new RawHttp(l.address())) {
+          assertThat(http.send("GET /echo HTTP/1.1\r\nHost: a\r\n\r\n").read().status())
+              .isEqualTo(200);
+        }
+      } finally {
+        System.clearProperty("sluice.router.transport");
       }
-    } finally {
-      System.clearProperty("sluice.router.nio");
     }
   }
 
