@@ -123,262 +123,67 @@ public record ListenerOptions(
 
   /** Returns a copy with this connect timeout. */
   public ListenerOptions withConnectTimeout(Duration d) {
-    return new ListenerOptions(
-        name,
-        address,
-        d,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.connectTimeout = d);
   }
 
   /** Returns a copy with this request timeout. */
   public ListenerOptions withRequestTimeout(Duration d) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        d,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.requestTimeout = d);
   }
 
   /** Returns a copy with this idle timeout. */
   public ListenerOptions withIdleTimeout(Duration d) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        d,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.idleTimeout = d);
   }
 
   /** Returns a copy with this balancing. */
   public ListenerOptions withBalancing(Balancing b) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        b,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.balancing = b);
   }
 
   /** Returns a copy with this retry limit. */
   public ListenerOptions withMaxRetries(int n) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        n,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.maxRetries = n);
   }
 
   /** Returns a copy with this tunnel idle timeout. */
   public ListenerOptions withTunnelIdleTimeout(Duration d) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        d,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.tunnelIdleTimeout = d);
   }
 
   /** Returns a copy with this outlier detection ({@link OutlierDetection#DISABLED}: none). */
   public ListenerOptions withOutlierDetection(OutlierDetection o) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        o,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.outlierDetection = o);
   }
 
   /** Returns a copy with this retry budget. */
   public ListenerOptions withRetryBudget(RetryBudget b) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        b,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.retryBudget = b);
   }
 
   /** Returns a copy allowing at most this many requests in flight per replica (0: no limit). */
   public ListenerOptions withMaxConnectionsPerReplica(int n) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        n,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.maxConnectionsPerReplica = n);
   }
 
   /** Returns a copy letting at most this many requests wait per replica at its connection limit. */
   public ListenerOptions withMaxPendingPerReplica(int n) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        n,
-        tls,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.maxPendingPerReplica = n);
   }
 
   /** Returns a copy that terminates TLS with these files (null: plain TCP). */
   public ListenerOptions withTls(@Nullable TlsFiles t) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        t,
-        http2,
-        upstreamProtocol);
+    return with(c -> c.tls = t);
   }
 
   /** Returns a copy that does (or does not) accept HTTP/2 from clients. */
   public ListenerOptions withHttp2(boolean on) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        on,
-        upstreamProtocol);
+    return with(c -> c.http2 = on);
   }
 
   /** Returns a copy speaking this protocol to replicas. */
   public ListenerOptions withUpstreamProtocol(UpstreamProtocol p) {
-    return new ListenerOptions(
-        name,
-        address,
-        connectTimeout,
-        requestTimeout,
-        idleTimeout,
-        balancing,
-        maxRetries,
-        tunnelIdleTimeout,
-        outlierDetection,
-        retryBudget,
-        maxConnectionsPerReplica,
-        maxPendingPerReplica,
-        tls,
-        http2,
-        p);
+    return with(c -> c.upstreamProtocol = p);
   }
 
   /** Returns a copy that terminates TLS with these PEM files, checked every 2 seconds. */
@@ -396,6 +201,70 @@ public record ListenerOptions(
   /** Returns a copy with a retry budget of this percent (and the default minimum per second). */
   public ListenerOptions withRetryBudget(int percent) {
     return withRetryBudget(new RetryBudget(percent, RetryBudget.DEFAULT.minPerSecond()));
+  }
+
+  /**
+   * The components as mutable fields, for the withers: copied, changed, validated as a new value.
+   */
+  private static final class Copy {
+    String name;
+    InetSocketAddress address;
+    Duration connectTimeout;
+    Duration requestTimeout;
+    Duration idleTimeout;
+    Balancing balancing;
+    int maxRetries;
+    Duration tunnelIdleTimeout;
+    OutlierDetection outlierDetection;
+    RetryBudget retryBudget;
+    int maxConnectionsPerReplica;
+    int maxPendingPerReplica;
+    @Nullable TlsFiles tls;
+    boolean http2;
+    UpstreamProtocol upstreamProtocol;
+
+    Copy(ListenerOptions o) {
+      name = o.name;
+      address = o.address;
+      connectTimeout = o.connectTimeout;
+      requestTimeout = o.requestTimeout;
+      idleTimeout = o.idleTimeout;
+      balancing = o.balancing;
+      maxRetries = o.maxRetries;
+      tunnelIdleTimeout = o.tunnelIdleTimeout;
+      outlierDetection = o.outlierDetection;
+      retryBudget = o.retryBudget;
+      maxConnectionsPerReplica = o.maxConnectionsPerReplica;
+      maxPendingPerReplica = o.maxPendingPerReplica;
+      tls = o.tls;
+      http2 = o.http2;
+      upstreamProtocol = o.upstreamProtocol;
+    }
+
+    ListenerOptions build() {
+      return new ListenerOptions(
+          name,
+          address,
+          connectTimeout,
+          requestTimeout,
+          idleTimeout,
+          balancing,
+          maxRetries,
+          tunnelIdleTimeout,
+          outlierDetection,
+          retryBudget,
+          maxConnectionsPerReplica,
+          maxPendingPerReplica,
+          tls,
+          http2,
+          upstreamProtocol);
+    }
+  }
+
+  private ListenerOptions with(java.util.function.Consumer<Copy> change) {
+    Copy c = new Copy(this);
+    change.accept(c);
+    return c.build();
   }
 
   private static void positive(String field, Duration d) {
