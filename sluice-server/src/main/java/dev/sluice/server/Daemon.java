@@ -192,6 +192,7 @@ public final class Daemon implements AutoCloseable {
       }
       Router router = Router.create(RouterOptions.defaults());
       parts.add(router);
+      log.info("router started on the {} transport", router.transport());
       AtomicReference<@Nullable LocalPlatform> platformRef = new AtomicReference<>();
       // Replica ports come from below the kernel's ephemeral range (32768 and up on Linux), so
       // the router's own upstream connections never hold the port a restarting replica needs.
