@@ -31,22 +31,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
 cd "$root"
 
-java_major() { "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}'; }
-pick_java() {
-  local candidates=()
-  [ -n "${JAVA:-}" ] && candidates+=("$JAVA")
-  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
-  candidates+=("$(command -v java || true)")
-  for j in /usr/lib/jvm/*/bin/java; do candidates+=("$j"); done
-  local best="" best_v=0
-  for j in "${candidates[@]}"; do
-    [ -x "$j" ] || continue
-    local v; v=$(java_major "$j")
-    if [ -n "$v" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best=$j; best_v=$v; fi
-  done
-  [ -n "$best" ] || { echo "no JDK >= 21 found: set JAVA or JAVA_HOME" >&2; exit 2; }
-  echo "$best"
-}
+# shellcheck source=java.sh
+. "$here/java.sh"
 JAVA_BIN=$(pick_java)
 
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
