@@ -200,8 +200,11 @@ class SluiceProviderTest {
     await()
         .atMost(Duration.ofSeconds(10))
         .until(() -> client.getStringValue("banner", "none").equals("#f00"));
-    assertThat(client.getProviderState()).isEqualTo(ProviderState.READY);
-    assertThat(events).contains("READY");
+    // The SDK moves the client to READY on its event thread, a moment after the provider
+    // announced it (flags may be served just before): wait for it rather than race it.
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> client.getProviderState() == ProviderState.READY && events.contains("READY"));
   }
 
   @Test
