@@ -160,6 +160,10 @@ public final class SpecParser {
             .build();
     try {
       Optional<Node> node = new Compose(settings).composeString(text);
+      if (node.isPresent() && complexKeys(node.get(), "", problems, new java.util.HashSet<>())) {
+        // Parts of a spec are kept as JSON (snapshots, pod templates): every key must be text.
+        return null;
+      }
       return node.orElse(null);
     } catch (MarkedYamlEngineException e) {
       int line = e.getProblemMark().map(m -> m.getLine() + 1).orElse(0);
@@ -171,6 +175,31 @@ public final class SpecParser {
       problems.add(new Problem(problems.source(), 0, 0, "", e.getMessage(), "well-formed YAML"));
       return null;
     }
+  }
+
+  /** Reports every mapping key that is not a scalar (YAML's {@code ? key}); true if any. */
+  private static boolean complexKeys(
+      Node node, String path, Problems problems, java.util.Set<Node> seen) {
+    if (!seen.add(node)) {
+      return false;
+    }
+    boolean found = false;
+    if (node instanceof org.snakeyaml.engine.v2.nodes.MappingNode m) {
+      for (org.snakeyaml.engine.v2.nodes.NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode k) {
+          String child = path.isEmpty() ? k.getValue() : path + "." + k.getValue();
+          found |= complexKeys(t.getValueNode(), child, problems, seen);
+        } else {
+          problems.add(t.getKeyNode(), path, "a non-scalar key", "field names");
+          found = true;
+        }
+      }
+    } else if (node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode q) {
+      for (int i = 0; i < q.getValue().size(); i++) {
+        found |= complexKeys(q.getValue().get(i), path + "[" + i + "]", problems, seen);
+      }
+    }
+    return found;
   }
 
   private static @Nullable AppSpec app(YamlValue v) {

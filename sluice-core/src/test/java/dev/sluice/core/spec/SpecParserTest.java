@@ -464,6 +464,27 @@ class SpecParserTest {
   }
 
   @Test
+  void aComplexKeyAnywhereIsAProblemWithItsPlace() {
+    // Found by SpecFuzzTest: a "? key" mapping inside a pod template, which is kept as JSON.
+    assertThat(
+            problems(
+                """
+                apps:
+                  - name: web
+                    listen: 127.0.0.1:8080
+                    runtime:
+                      kubernetes:
+                        deploymentTemplate:
+                          spec:
+                            ? {a: 1}
+                            : x
+                """))
+        .containsExactly(
+            "sluice.yaml:8:15: apps[0].runtime.kubernetes.deploymentTemplate.spec: a non-scalar key"
+                + " (expected: field names)");
+  }
+
+  @Test
   void badEdgeFlagsAreExplained() {
     assertThat(
             problems(
