@@ -123,10 +123,20 @@ public final class ApiServer implements AutoCloseable {
                 m.routes(config, auth);
               }
               config.routes.exception(
-                  ApiError.class, (e, ctx) -> error(ctx, e.status, e.getMessage(), e.problems));
+                  ApiError.class,
+                  (e, ctx) -> {
+                    if (!gone(ctx)) {
+                      error(ctx, e.status, e.getMessage(), e.problems);
+                    }
+                  });
               config.routes.exception(
                   Exception.class,
                   (e, ctx) -> {
+                    if (gone(ctx)) {
+                      // The exchange ended (client gone, server stopping): nobody to answer.
+                      log.debug("API call ended before its answer: {}", e.toString());
+                      return;
+                    }
                     log.error("API call {} {} failed", ctx.method(), ctx.path(), e);
                     error(ctx, 500, "internal error: " + e, List.of());
                   });
@@ -134,6 +144,9 @@ public final class ApiServer implements AutoCloseable {
                   404,
                   "*",
                   ctx -> {
+                    if (gone(ctx)) {
+                      return;
+                    }
                     if (ctx.result() == null || ctx.result().isEmpty()) {
                       error(
                           ctx,
@@ -552,6 +565,22 @@ public final class ApiServer implements AutoCloseable {
     }
     audit.info("token revoked: name={} by={}", name, by.name());
     ctx.result(Json.write(Json.MAPPER.createObjectNode().put("name", name).put("revoked", true)));
+  }
+
+  /**
+   * Whether the request behind {@code ctx} was already recycled by Jetty (its client went away or
+   * the server stopped while an asynchronous answer, such as an event stream, was pending). An
+   * exception handler that then reads the request throws itself, and Javalin hands that to the
+   * handlers again: in the tests a stopped daemon's handlers logged such errors millions of times.
+   */
+  private static boolean gone(Context ctx) {
+    try {
+      ctx.req().getRequestURI();
+      ctx.res().getStatus();
+      return false;
+    } catch (RuntimeException e) {
+      return true;
+    }
   }
 
   private static void error(Context ctx, int status, String message, List<Problem> problems) {
