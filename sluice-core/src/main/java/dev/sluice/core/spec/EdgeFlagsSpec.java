@@ -30,12 +30,6 @@ public record EdgeFlagsSpec(
     Map<String, Source> context,
     @Nullable String environment) {
 
-  /** Flags evaluated in their base definitions (no environment). */
-  public EdgeFlagsSpec(
-      List<String> keys, @Nullable Source targetingKey, Map<String, Source> context) {
-    this(keys, targetingKey, context, null);
-  }
-
   public EdgeFlagsSpec {
     keys = List.copyOf(keys);
     context = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(context));

@@ -12,17 +12,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.schema.JsonSchema;
 
 /**
@@ -117,17 +123,16 @@ public final class SpecParser {
     Node app = compose(snapshot, problems);
     Node strategy = compose(strategyJson, problems);
     problems.throwIfAny();
-    if (!(app instanceof org.snakeyaml.engine.v2.nodes.MappingNode m) || strategy == null) {
+    if (!(app instanceof MappingNode m) || strategy == null) {
       problems.add(null, "", "not an app", "an app spec with a strategy");
       problems.throwIfAny();
       throw new IllegalStateException("unreachable");
     }
-    List<org.snakeyaml.engine.v2.nodes.NodeTuple> tuples = new ArrayList<>();
+    List<NodeTuple> tuples = new ArrayList<>();
     boolean replaced = false;
-    for (org.snakeyaml.engine.v2.nodes.NodeTuple t : m.getValue()) {
-      if (t.getKeyNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode k
-          && k.getValue().equals("strategy")) {
-        tuples.add(new org.snakeyaml.engine.v2.nodes.NodeTuple(t.getKeyNode(), strategy));
+    for (NodeTuple t : m.getValue()) {
+      if (t.getKeyNode() instanceof ScalarNode k && k.getValue().equals("strategy")) {
+        tuples.add(new NodeTuple(t.getKeyNode(), strategy));
         replaced = true;
       } else {
         tuples.add(t);
@@ -135,8 +140,8 @@ public final class SpecParser {
     }
     if (!replaced) {
       tuples.add(
-          new org.snakeyaml.engine.v2.nodes.NodeTuple(
-              new org.snakeyaml.engine.v2.nodes.ScalarNode(
+          new NodeTuple(
+              new ScalarNode(
                   org.snakeyaml.engine.v2.nodes.Tag.STR,
                   "strategy",
                   org.snakeyaml.engine.v2.common.ScalarStyle.PLAIN),
@@ -160,7 +165,7 @@ public final class SpecParser {
             .build();
     try {
       Optional<Node> node = new Compose(settings).composeString(text);
-      if (node.isPresent() && complexKeys(node.get(), "", problems, new java.util.HashSet<>())) {
+      if (node.isPresent() && complexKeys(node.get(), "", problems, new HashSet<>())) {
         // Parts of a spec are kept as JSON (snapshots, pod templates): every key must be text.
         return null;
       }
@@ -178,15 +183,14 @@ public final class SpecParser {
   }
 
   /** Reports every mapping key that is not a scalar (YAML's {@code ? key}); true if any. */
-  private static boolean complexKeys(
-      Node node, String path, Problems problems, java.util.Set<Node> seen) {
+  private static boolean complexKeys(Node node, String path, Problems problems, Set<Node> seen) {
     if (!seen.add(node)) {
       return false;
     }
     boolean found = false;
-    if (node instanceof org.snakeyaml.engine.v2.nodes.MappingNode m) {
-      for (org.snakeyaml.engine.v2.nodes.NodeTuple t : m.getValue()) {
-        if (t.getKeyNode() instanceof org.snakeyaml.engine.v2.nodes.ScalarNode k) {
+    if (node instanceof MappingNode m) {
+      for (NodeTuple t : m.getValue()) {
+        if (t.getKeyNode() instanceof ScalarNode k) {
           String child = path.isEmpty() ? k.getValue() : path + "." + k.getValue();
           found |= complexKeys(t.getValueNode(), child, problems, seen);
         } else {
@@ -194,7 +198,7 @@ public final class SpecParser {
           found = true;
         }
       }
-    } else if (node instanceof org.snakeyaml.engine.v2.nodes.SequenceNode q) {
+    } else if (node instanceof SequenceNode q) {
       for (int i = 0; i < q.getValue().size(); i++) {
         found |= complexKeys(q.getValue().get(i), path + "[" + i + "]", problems, seen);
       }

@@ -74,11 +74,11 @@ final class VersionMetrics {
   private final SlotRing seconds = new SlotRing(121);
   private final SlotRing tens = new SlotRing(61);
 
-  /** The second of the last flush that had traffic; -1 once the windows were released. */
-  private long lastActive = -1;
-
   /** The second of creation or of the last flush that had traffic. */
   private long quietSince;
+
+  /** Whether window slots may hold histograms (false until traffic, and once they were freed). */
+  private boolean holdsWindows;
 
   private final long[] flushed = new long[SlotRing.COUNTERS];
   private final long[] deltas = new long[SlotRing.COUNTERS];
@@ -253,14 +253,14 @@ final class VersionMetrics {
     if (!any) {
       // Idle for longer than the longest window: the windows' histograms hold nothing any window
       // can read, so they are freed (once) rather than kept for every version ever seen.
-      if (lastActive >= 0 && second - lastActive > (long) tens.size() * 10) {
+      if (holdsWindows && second - quietSince > (long) tens.size() * 10) {
         seconds.release(second);
         tens.release(second / 10);
-        lastActive = -1;
+        holdsWindows = false;
       }
       return;
     }
-    lastActive = second;
+    holdsWindows = true;
     quietSince = second;
     seconds.add(second, merged, deltas);
     tens.add(second / 10, merged, deltas);
